@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+// hil: a hardware-in-the-loop bench for TinyML on STM32.
+// The layout follows the path of a job; see docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "hil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hilctl", targets: ["hilctl"]),
+        .library(name: "STLink", targets: ["STLink"]),
+        .library(name: "Deployer", targets: ["Deployer"]),
+        .library(name: "MockBoard", targets: ["MockBoard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // libusb-1.0 behind a two-file system library: no C type leaks past Sources/STLink/LibUSB.
+        .systemLibrary(
+            name: "CLibUSB",
+            pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]
+        ),
+        // USB transport, ST-LINK commands, Cortex-M debug, target identification, STM32F7 flashing.
+        .target(name: "STLink", dependencies: ["CLibUSB"]),
+        // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport.
+        .target(name: "MockBoard", dependencies: ["STLink"]),
+        // Firmware images, board definitions and the deployment sequence.
+        .target(name: "Deployer", dependencies: ["STLink"]),
+        // hilctl's commands, as a library so tests can drive them.
+        .target(
+            name: "HilCLI",
+            dependencies: [
+                "STLink", "Deployer", "MockBoard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "hilctl", dependencies: ["HilCLI"]),
+        // Benchmarks print figures; they are run on purpose, never by the test command.
+        .executableTarget(
+            name: "flash-benchmark",
+            dependencies: ["STLink", "Deployer", "MockBoard"],
+            path: "Benchmarks/FlashBenchmark"
+        ),
+        .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),
+        .testTarget(name: "MockBoardTests", dependencies: ["MockBoard", "STLink"]),
+        .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"]),
+        .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink"]),
+    ]
+)
