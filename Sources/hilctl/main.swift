@@ -1,1 +1,3 @@
-print("hilctl")
+import HilCLI
+
+Hilctl.main()

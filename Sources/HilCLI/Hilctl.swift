@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// `hilctl`: the bench's command line. Results go to stdout, progress and errors to stderr.
+public struct Hilctl: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "hilctl",
+        abstract: "Flash and evaluate TinyML firmware on STM32 boards (or mock boards).",
+        discussion: """
+        Exit status: 0 success, 1 the input was refused (image, board name, options), \
+        3 the bench failed (probe, cable, target, flash), 2 usage.
+        """,
+        subcommands: [ProbesCommand.self, FlashCommand.self]
+    )
+    public init() {}
+}
+
+/// Exit codes that tell a CI job whose fault a failure was.
+enum ExitStatus {
+    static let refused: Int32 = 1
+    static let infrastructure: Int32 = 3
+}

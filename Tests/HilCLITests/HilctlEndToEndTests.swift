@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Runs the built `hilctl` as a user would: exit codes, stdout results, stderr messages.
+@Suite(.serialized) struct HilctlEndToEndTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `swift test` builds every product; the executable sits next to the test bundle.
+    static var hilctl: URL {
+        get throws {
+            var dir = Bundle.main.bundleURL
+            for _ in 0..<4 {
+                let candidate = dir.appendingPathComponent("hilctl")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                dir = dir.deletingLastPathComponent()
+            }
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "hilctl is not built next to \(Bundle.main.bundleURL.path); run `swift build` first"])
+        }
+    }
+
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = try Self.hilctl
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func tempFile(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("hil-e2e-\(UUID())-\(name)").path
+    }
+
+    @Test func flashTwiceOnTheMockBoardErasesNothingTheSecondTime() throws {
+        let state = tempFile("flash")
+        let first = try run(["flash", "--mock", "--mock-flash", state, "examples/blinky/blinky.elf", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstJSON = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
+        #expect(firstJSON?["sectorsErased"] as? [Int] == [0])
+        #expect(firstJSON?["verified"] as? Bool == true)
+        #expect(first.stderr.contains("erasing"))
+
+        let second = try run(["flash", "--mock", "--mock-flash", state, "examples/blinky/blinky.hex"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("up to date"), "\(second.stdout)")
+    }
+
+    @Test func aMissingImageIsRefusedWithItsPathAndStatus1() throws {
+        let result = try run(["flash", "--mock", "--mock-flash", tempFile("x"), "no/such/firmware.elf"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no/such/firmware.elf"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aBadBaseAddressIsAUsageError() throws {
+        let result = try run(["flash", "--mock", "--base", "0xZZ", "examples/blinky/blinky.bin"])
+        #expect(result.status == 64 || result.status == 2 || result.status == 1)
+        #expect(result.stderr.contains("0xZZ"))
+    }
+
+    @Test func probesOnAMachineWithoutUSBSaysNoneAttached() throws {
+        let result = try run(["probes"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("no ST-LINK attached"))
+    }
+
+    @Test func probesListsTheMockBoardAsJSON() throws {
+        let result = try run(["probes", "--mock", "--mock-flash", tempFile("p"), "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.count == 1)
+        #expect((rows?.first?["target"] as? String)?.contains("STM32F74x") == true)
+        #expect((rows?.first?["probe"] as? String) == "ST-LINK/V2-1")
+    }
+
+    @Test func theUSBLogHoldsEveryTransferInHex() throws {
+        let log = tempFile("usb.log")
+        let result = try run(["flash", "--mock", "--mock-flash", tempFile("l"), "--usb-log", log, "examples/blinky/blinky.bin"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains(" OUT ") && text.contains(" IN "))
+        #expect(text.contains("f1000000000000000000000000000000"))   // GET_VERSION, the first command
+    }
+}
