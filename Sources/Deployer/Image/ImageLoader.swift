@@ -35,8 +35,8 @@ public enum ImageLoader {
     static func detectFormat(_ bytes: [UInt8], path: String) throws(ImageError) -> ImageFormat {
         if bytes.starts(with: [0x7F, 0x45, 0x4C, 0x46]) { return .elf }
         if looksLikeHex(bytes) { return .intelHex }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let suffix = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
+        let name = path.split(separator: "/").last ?? ""
+        let suffix = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
         switch suffix {
         case "elf", "axf", "out": return .elf
         case "hex", "ihex": return .intelHex

@@ -7,6 +7,7 @@ extension ImageLoader {
     /// Reads Intel HEX text (CRLF or LF, upper or lower case). Every record type 00–05 is understood;
     /// consecutive data records are merged into contiguous segments.
     public static func parseIntelHex(_ text: [UInt8], path: String) throws(ImageError) -> FirmwareImage {
+        guard !text.isEmpty else { throw ImageError(path, .empty) }
         var records = IntelHexRecords()
         let outcome = text.withUnsafeBufferPointer { records.read($0) }
         if let problem = outcome { throw ImageError(path, problem) }
