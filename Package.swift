@@ -45,7 +45,7 @@ let package = Package(
         ),
         .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),
         .testTarget(name: "MockBoardTests", dependencies: ["MockBoard", "STLink"]),
-        .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"]),
+        .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"], exclude: ["Fixtures"]),
         .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink"]),
     ]
 )
