@@ -14,6 +14,8 @@ public struct ChipDescription: Codable, Sendable, Hashable {
     public struct SectorRun: Codable, Sendable, Hashable {
         public let count: Int
         public let sizeKB: Int
+        // The decoder turns "size_kb" into "sizeKb"; name the key so the property can say KB.
+        enum CodingKeys: String, CodingKey { case count, sizeKB = "sizeKb" }
     }
 
     /// A program/erase parallelism (PSIZE) and the lowest supply voltage RM0385 allows it at.
@@ -29,6 +31,7 @@ public struct ChipDescription: Codable, Sendable, Hashable {
         public let x8: [Int]
         public let x16: [Int]
         public let x32: [Int]
+        enum CodingKeys: String, CodingKey { case sizeKB = "sizeKb", x8, x16, x32 }
 
         public func milliseconds(psize: String) -> (typical: Int, maximum: Int) {
             let pair = psize == "x8" ? x8 : psize == "x16" ? x16 : x32
@@ -64,12 +67,16 @@ public struct ChipDescription: Codable, Sendable, Hashable {
         public let rowBytes: Int
         public let parallelism: [Parallelism]
         public let timing: Timing
+        enum CodingKeys: String, CodingKey {
+            case controller, controllerBase, base, itcmAlias, sizeKB = "sizeKb", erasedByte, sectors, rowBytes, parallelism, timing
+        }
     }
 
     public struct RAMRegion: Codable, Sendable, Hashable {
         public let name: String
         public let base: HexNumber
         public let sizeKB: Int
+        enum CodingKeys: String, CodingKey { case name, base, sizeKB = "sizeKb" }
     }
 
     public struct OptionBytes: Codable, Sendable, Hashable {
