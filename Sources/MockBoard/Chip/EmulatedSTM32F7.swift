@@ -51,14 +51,22 @@ public final class EmulatedSTM32F7 {
 
     /// The flash cells, read straight from the array: no bus, no stall, no time.
     public func flashBytes(at address: UInt32, count: Int) -> [UInt8] {
-        let offset = Int(address - chip.flash.base.value)
+        let offset = flashOffset(address, count: count)
         return Array(flash.cells[offset..<(offset + count)])
     }
 
     /// Sets flash contents as if an earlier session had programmed them (no time, no statistics).
     public func preload(flash bytes: [UInt8], at address: UInt32) {
-        let offset = Int(address - chip.flash.base.value)
+        let offset = flashOffset(address, count: bytes.count)
         flash.cells.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+    }
+
+    /// These two are test helpers: a range outside the flash is a mistake in the test, said plainly.
+    private func flashOffset(_ address: UInt32, count: Int) -> Int {
+        let base = chip.flash.base.value
+        precondition(address >= base && Int(address - base) + count <= flash.cells.count,
+                     "\(hexString(address)) + \(count) bytes is outside the flash (\(hexString(base)), \(flash.cells.count) bytes)")
+        return Int(address - base)
     }
 
     // MARK: reset
