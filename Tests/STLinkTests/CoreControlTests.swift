@@ -62,8 +62,8 @@ import MockBoard
     @Test func ramWritesAndReadsOfEveryWidth() throws {
         let bench = try Bench()
         let data = patternBytes(10_000)
-        try bench.probe.write(0x2001_0000, data, width: .word)
-        #expect(try bench.probe.read(0x2001_0000, count: 10_000, width: .word) == data)
+        try bench.probe.write(0x2000_0000, data, width: .word)
+        #expect(try bench.probe.read(0x2000_0000, count: 10_000, width: .word) == data)
         try bench.probe.write(0x2000_0001, [1, 2, 3], width: .byte)
         #expect(try bench.probe.read(0x2000_0000, count: 5) == [data[0], 1, 2, 3, data[4]])
         #expect(try bench.probe.read(0x2000_0001, count: 3, width: .byte) == [1, 2, 3])

@@ -73,14 +73,21 @@ import MockBoard
             #expect(operation.contains("sector 1"))
             #expect(error.description.contains("write-protected"))
         }
-        #expect(try bench.board.target.isLocked, "the controller must be relocked after a failure")
+        #expect(bench.board.target.isLocked, "the controller must be relocked after a failure")
     }
 
     @Test func aSupplyTooLowForAnyParallelismIsRefusedBeforeErasing() throws {
         var faults = FaultPlan.none
         faults.targetVoltage = 1.5
         let bench = try Bench(faults: faults)
-        #expect(throws: FlashError.supplyTooLow(volts: 1.5, minimum: 1.7)) { try bench.flasher.flash(image) }
+        do {
+            _ = try bench.flasher.flash(image)
+            Issue.record("flashed at 1.5 V")
+        } catch {
+            guard case let .supplyTooLow(volts, minimum) = error else { Issue.record("expected supplyTooLow, got \(error)"); return }
+            #expect(abs(volts - 1.5) < 0.01 && minimum == 1.7)
+            #expect(error.description.contains("1.50 V"))
+        }
         #expect(bench.board.statistics.sectorErases.isEmpty)
     }
 
@@ -88,7 +95,13 @@ import MockBoard
         var faults = FaultPlan.none
         faults.targetVoltage = 0.0
         let bench = try Bench(faults: faults)
-        #expect(throws: FlashError.probe(.targetNotPowered(volts: 0))) { try bench.flasher.flash(image) }
+        do {
+            _ = try bench.flasher.flash(image)
+            Issue.record("flashed an unpowered target")
+        } catch {
+            guard case .probe(.targetNotPowered) = error else { Issue.record("expected targetNotPowered, got \(error)"); return }
+            #expect(error.description.contains("not powered"))
+        }
     }
 
     @Test func aControllerLockedByAWrongKeyIsReportedAndAResetRecoversIt() throws {

@@ -190,8 +190,14 @@ public enum BoardDataError: Error, Equatable, Sendable, CustomStringConvertible 
 
 /// Names the field a JSON decoding error is about, in words a user can act on.
 func describe(decodingError error: any Error) -> String {
+    // Name fields as the file spells them (dev_id), not as the decoder converted them (devId).
+    func snake(_ key: String) -> String {
+        key.reduce(into: "") { out, c in
+            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+        }
+    }
     func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        keys.map { $0.intValue.map { "[\($0)]" } ?? snake($0.stringValue) }.joined(separator: ".")
     }
     switch error as? DecodingError {
     case let .keyNotFound(key, context)?:

@@ -60,10 +60,10 @@ public struct TargetIdentifier {
         self.otherDevices = otherDevices
     }
 
-    /// Loads the catalog and `known-dev-ids.json` from a boards folder.
+    /// Loads the catalog and `chips/others/dev-ids.json` from a boards folder.
     public init(boardsDirectory: URL) throws {
         catalog = try ChipCatalog(boardsDirectory: boardsDirectory)
-        let url = boardsDirectory.appendingPathComponent("known-dev-ids.json")
+        let url = boardsDirectory.appendingPathComponent("chips/others/dev-ids.json")
         var names: [UInt32: String] = [:]
         if let data = try? Data(contentsOf: url),
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
