@@ -20,8 +20,8 @@ struct FlashCommand: ParsableCommand {
     @Flag(help: "Erase and program every sector the image touches, even those that already match.") var force = false
     @Flag(help: "Hold NRST low while connecting (for firmware that sleeps or reconfigures the SWD pins).") var connectUnderReset = false
     @Flag(help: "Leave the core halted after flashing instead of resetting it to run.") var noReset = false
-    @Option(help: ArgumentHelp("SWD clock in kHz (the probe picks the nearest it offers, not above).", valueName: "KHZ"))
-    var swdKhz: Int = 4000
+    @Option(help: ArgumentHelp("SWD clock in kHz; the probe uses the fastest it offers not above this (V2: 4000 at most, V3: 24000). Lower it for long or noisy SWD wiring.", valueName: "KHZ"))
+    var swdKhz: Int = FlashRequest.defaultSWDKHz
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {

@@ -50,8 +50,14 @@ private func placementError(_ image: FirmwareImage, in region: FlashRegion = f74
         for (address, count) in [(UInt32(0x07FF_FFFF), 2), (0x080F_FFF0, 17), (0x002F_FFF0, 0x20)] {
             let error = placementError(image([(address, count, "S")]))
             #expect(error?.reason == .outside(.init(origin: "S", start: UInt64(address), end: UInt64(address) + UInt64(count)),
-                                              region: f746Flash))
+                                              region: f746Flash, format: .elf))
         }
+    }
+
+    @Test func aBinOutsideFlashIsToldToMoveItsBaseNotToRelink() throws {
+        let bin = try ImageLoader.binary([1, 2, 3, 4], base: 0x2000_0000, path: "app.bin")
+        let error = try #require(placementError(bin))
+        #expect(error.description.hasSuffix("give a base address inside the flash (--base 0x08000000, the default)"))
     }
 
     @Test func aSegmentFillingTheLastByteOfFlashIsAccepted() throws {

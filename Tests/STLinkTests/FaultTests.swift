@@ -114,6 +114,16 @@ import MockBoard
         #expect(bench.flashContents(0x0800_0000, 16) == Array(image[0].bytes.prefix(16)))
     }
 
+    @Test func aControllerLeftUnlockedByACrashedToolIsUsedWithoutNewKeys() throws {
+        // Keys written to an unlocked controller are a wrong sequence and lock it until reset (RM0385).
+        let bench = try Bench()
+        try bench.probe.write32(0x4002_3C04, 0x4567_0123)
+        try bench.probe.write32(0x4002_3C04, 0xCDEF_89AB)
+        _ = try bench.flasher.flash(image)
+        #expect(bench.flashContents(0x0800_0000, image[0].bytes.count) == image[0].bytes)
+        #expect(bench.board.target.isLocked, "the controller must be relocked after flashing")
+    }
+
     @Test func lowVoltageWithoutVerifyCannotCatchBadCellsButVerifyDoes() throws {
         // The mock leaves cells unprogrammed at a parallelism the supply cannot carry; a driver that
         // ignored the voltage would only be caught by verify. Ours picks x16, so verify passes.

@@ -13,7 +13,9 @@ public struct FlashRequest: Sendable {
     public var connectUnderReset = false
     /// Reset and run the new firmware afterwards.
     public var resetAfter = true
-    public var swdKHz = 4000
+    /// The fastest SWD clock the probe offers up to this: 4 MHz on V2/V2-1, 24 MHz on V3.
+    public static let defaultSWDKHz = 24000
+    public var swdKHz = FlashRequest.defaultSWDKHz
 
     public init(imagePath: String) { self.imagePath = imagePath }
 }

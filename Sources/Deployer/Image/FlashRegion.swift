@@ -58,7 +58,7 @@ extension FirmwareImage {
             throw ImageError(path, .tooLarge(byteCount: image.byteCount, region: region))
         }
         for segment in translated where segment.address < region.base || segment.end > region.end {
-            throw ImageError(path, .outside(Self.span(segment), region: region))
+            throw ImageError(path, .outside(Self.span(segment), region: region, format: format))
         }
         return image
     }

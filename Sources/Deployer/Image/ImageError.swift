@@ -39,7 +39,7 @@ public struct ImageError: Error, Equatable, Sendable, CustomStringConvertible {
         case hexNoData
         // Placement
         case overlap(Span, Span)
-        case outside(Span, region: FlashRegion)
+        case outside(Span, region: FlashRegion, format: ImageFormat)
         case tooLarge(byteCount: Int, region: FlashRegion)
         case nothingToPlace
     }

@@ -35,9 +35,16 @@ extension ImageError {
         case .overlap(let a, let b):
             return "\(name): segment \(a.origin) at \(range(a.start, a.end)) overlaps segment \(b.origin) at "
                 + "\(range(b.start, b.end)); fix the linker script so that they do not share addresses"
-        case .outside(let span, let region):
+        case .outside(let span, let region, let format):
+            // The fix depends on where the address came from: the linker, the HEX, or the user's base.
+            let advice: String
+            switch format {
+            case .elf: advice = "link it to load from flash (AT> FLASH)"
+            case .intelHex: advice = "the HEX was built for another memory layout; rebuild it for this board"
+            case .binary: advice = "give a base address inside the flash (--base \(hex32(region.base)), the default)"
+            }
             return "\(name): segment \(span.origin) at \(range(span.start, span.end)) is outside the "
-                + "\(region.name) (\(regionRanges(region))); link it to load from flash (AT> FLASH)"
+                + "\(region.name) (\(regionRanges(region))); \(advice)"
         case .tooLarge(let count, let region):
             return "\(name) is \(count) bytes (\(kilobytes(count))), larger than the \(region.size) bytes "
                 + "(\(kilobytes(region.size))) of the \(region.name); make the program smaller"
