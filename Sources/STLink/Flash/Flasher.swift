@@ -51,7 +51,15 @@ public struct Flasher {
 
         // 2. Erase and program, sector by sector, with the controller unlocked once.
         let controller = STM32F7FlashController(probe: probe, base: target.chip.flash.controllerBase.value)
-        try controller.unlock()
+        do {
+            try controller.unlock()
+        } catch .stillLocked {
+            // A wrong key since the last reset locks the controller until reset (RM0385 3.7.2).
+            // The flash is about to be rewritten anyway, so a reset into halt costs nothing.
+            try wrap { () throws(STLinkError) in try CortexM(probe: probe).reset(halt: true) }
+            try controller.unlock()
+            report.recoveredLockout = true
+        }
         do {
             try wrap { () throws(STLinkError) in try controller.clearErrors() }
             let total = todo.reduce(0) { $0 + $1.byteCount }
@@ -212,6 +220,8 @@ public struct FlashReport: Sendable, Equatable {
     public var sectorsUnchanged: [Int] = []
     public var bytesProgrammed = 0
     public var verified = false
+    /// The controller had been locked by a wrong key and a reset cleared it.
+    public var recoveredLockout = false
     public var checkTime: Duration = .zero
     public var eraseTime: Duration = .zero
     public var programTime: Duration = .zero
