@@ -34,6 +34,23 @@ import MockBoard
         #expect(bench.board.target.isLocked)
     }
 
+    @Test func pinResetAndHaltStopsTheCoreAndRelocksFlash() throws {
+        let bench = try Bench()
+        let core = CortexM(probe: bench.probe)
+        try bench.probe.write32(0x4002_3C04, 0x4567_0123)
+        try bench.probe.write32(0x4002_3C04, 0xCDEF_89AB)
+        try core.run()
+        try core.pinReset(halt: true)
+        #expect(try core.isHalted())
+        #expect(bench.board.target.isLocked)
+        #expect(bench.recorder.blocks.contains { $0[0] == 0xF2 && $0[1] == 0x3C && $0[2] == 2 })
+    }
+
+    @Test func theDebugPortIDIsReadWhenTheSessionOpens() throws {
+        let bench = try Bench()
+        #expect(bench.probe.debugPortID == 0x5BA0_2477)
+    }
+
     @Test func connectUnderResetHaltsTheCore() throws {
         let bench = try Bench()
         let core = CortexM(probe: bench.probe)

@@ -64,6 +64,20 @@ public struct CortexM {
         }
     }
 
+    /// Reset through the NRST pin (the probe pulses it), for a chip whose core no longer answers
+    /// AIRCR. With `halt`, vector catch stops the core at the reset vector.
+    public func pinReset(halt: Bool) throws(STLinkError) {
+        let demcr = try probe.read32(Register.demcr)
+        try probe.write32(Register.demcr, halt ? demcr | DEMCR.vectorCatchCoreReset : demcr & ~DEMCR.vectorCatchCoreReset)
+        if halt { try probe.write32(Register.dhcsr, DHCSR.key | DHCSR.debugEnable) }
+        try probe.driveNRST(.pulse)
+        try waitForResetToComplete()
+        if halt {
+            try waitUntilHalted(what: "halt after reset")
+            try probe.write32(Register.demcr, demcr & ~DEMCR.vectorCatchCoreReset)
+        }
+    }
+
     /// For firmware that sleeps (WFI) or takes over the SWD pins: hold NRST low, enable halting
     /// debug with vector catch, release NRST, and check that the core stopped at reset.
     public func connectUnderReset() throws(STLinkError) {

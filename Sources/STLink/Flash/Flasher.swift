@@ -138,6 +138,7 @@ public struct Flasher {
             try controller.setControl(STM32F7FlashController.CR.program | STM32F7FlashController.CR.psize(width.rawValue))
         }
         let chunk = probe.maxTransfer(width: width, write: true)
+        progress(0)                      // the phase starts now, not after its first transfer
         for run in runs {
             var offset = 0
             while offset < run.bytes.count {

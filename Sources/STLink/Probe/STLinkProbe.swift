@@ -10,6 +10,8 @@ public final class STLinkProbe {
     /// Known after `open()`.
     public private(set) var version = ProbeVersion(hardware: 0, jtag: 0, swim: 0, msc: 0, bridge: 0, vendorID: 0, productID: 0)
     public var features: ProbeFeatures { version.features }
+    /// The target's SWD-DP IDCODE (DPIDR), read when the session opens.
+    public private(set) var debugPortID: UInt32?
     /// The SWD clock in effect, when the probe lets us set or read it.
     public internal(set) var swdFrequencyKHz: Int?
 
@@ -39,6 +41,12 @@ public final class STLinkProbe {
         }
         try leaveCurrentMode()
         try execute(.enterSWD)
+        // A debug port must answer before anything else is worth trying.
+        let id = try readIDCode()
+        guard id != 0, id != 0xFFFF_FFFF else {
+            throw .status(command: "READ_IDCODES", status: .noDevice)
+        }
+        debugPortID = id
     }
 
     func readVersion() throws(STLinkError) -> ProbeVersion {
