@@ -6,6 +6,15 @@ import MockBoard
 @Suite struct FaultTests {
     let image = [FlashData(address: 0x0800_0000, bytes: patternBytes(40 * 1024, seed: 11))]
 
+    /// Flashes `image` on `bench`; records an issue if that succeeds, else returns the error.
+    func failure(on bench: Bench, _ situation: String) -> FlashError? {
+        do {
+            _ = try bench.flasher.flash(image)
+            Issue.record("a flash with \(situation) reported success")
+            return nil
+        } catch { return error }
+    }
+
     @Test func unplugMidFlashIsADisconnectNamingTheProbe() throws {
         // Count the transfers a whole flash needs, then pull the cable halfway through.
         let reference = try Bench()
@@ -15,16 +24,10 @@ import MockBoard
         var faults = FaultPlan.none
         faults.unplugAfterTransfers = total / 2
         let bench = try Bench(faults: faults)
-        do {
-            _ = try bench.flasher.flash(image)
-            Issue.record("a flash with the probe unplugged reported success")
-        } catch let error {
-            guard case .probe(.transport(.disconnected(let serial))) = error else {
-                Issue.record("expected a disconnect, got \(error)"); return
-            }
-            #expect(serial == bench.probe.identity.serial)
-            #expect(error.description.contains("unplugged"))
-        }
+        let error = failure(on: bench, "the probe unplugged")
+        guard case .probe(.transport(.disconnected(let serial)))? = error else { Issue.record("expected a disconnect, got \(String(describing: error))"); return }
+        #expect(serial == bench.probe.identity.serial)
+        #expect(error?.description.contains("unplugged") == true)
     }
 
     @Test func aShortWaitStormIsRetriedAndTheFlashSucceeds() throws {
@@ -39,40 +42,28 @@ import MockBoard
         var faults = FaultPlan.none
         faults.waitStorm = WaitStorm(afterMemoryCommands: 20, count: 100_000)
         let bench = try Bench(faults: faults)
-        do {
-            _ = try bench.flasher.flash(image)
-            Issue.record("flash succeeded through an endless WAIT storm")
-        } catch {
-            guard case .probe(.targetBusy) = error else { Issue.record("expected targetBusy, got \(error)"); return }
-            #expect(error.description.contains("WAIT"))
-        }
+        let error = failure(on: bench, "an endless WAIT storm")
+        guard case .probe(.targetBusy)? = error else { Issue.record("expected targetBusy, got \(String(describing: error))"); return }
+        #expect(error?.description.contains("WAIT") == true)
     }
 
     @Test func anAPFaultIsReportedWithItsAddress() throws {
         var faults = FaultPlan.none
         faults.apFault = 0x0800_2000...0x0800_2003
         let bench = try Bench(faults: faults)
-        do {
-            _ = try bench.flasher.flash(image)
-            Issue.record("flash succeeded through an AP fault")
-        } catch {
-            #expect(error.description.contains("08002000"), "\(error)")
-        }
+        let error = failure(on: bench, "an AP fault")
+        #expect(error?.description.contains("08002000") == true, "\(String(describing: error))")
     }
 
     @Test func aWriteProtectedSectorIsRefusedWithWRPERRAndTheAdvice() throws {
         var faults = FaultPlan.none
         faults.writeProtectedSectors = [1]
         let bench = try Bench(faults: faults)
-        do {
-            _ = try bench.flasher.flash(image)
-            Issue.record("flash succeeded on a write-protected sector")
-        } catch {
-            guard case let .controller(operation, status) = error else { Issue.record("expected a controller error, got \(error)"); return }
-            #expect(status.rawValue & FlashStatus.writeProtectionError != 0)
-            #expect(operation.contains("sector 1"))
-            #expect(error.description.contains("write-protected"))
-        }
+        let error = failure(on: bench, "a write-protected sector")
+        guard case let .controller(operation, status)? = error else { Issue.record("expected a controller error, got \(String(describing: error))"); return }
+        #expect(status.rawValue & FlashStatus.writeProtectionError != 0)
+        #expect(operation.contains("sector 1"))
+        #expect(error?.description.contains("write-protected") == true)
         #expect(bench.board.target.isLocked, "the controller must be relocked after a failure")
     }
 
@@ -80,14 +71,10 @@ import MockBoard
         var faults = FaultPlan.none
         faults.targetVoltage = 1.5
         let bench = try Bench(faults: faults)
-        do {
-            _ = try bench.flasher.flash(image)
-            Issue.record("flashed at 1.5 V")
-        } catch {
-            guard case let .supplyTooLow(volts, minimum) = error else { Issue.record("expected supplyTooLow, got \(error)"); return }
-            #expect(abs(volts - 1.5) < 0.01 && minimum == 1.7)
-            #expect(error.description.contains("1.50 V"))
-        }
+        let error = failure(on: bench, "a 1.5 V supply")
+        guard case let .supplyTooLow(volts, minimum)? = error else { Issue.record("expected supplyTooLow, got \(String(describing: error))"); return }
+        #expect(abs(volts - 1.5) < 0.01 && minimum == 1.7)
+        #expect(error?.description.contains("1.50 V") == true)
         #expect(bench.board.statistics.sectorErases.isEmpty)
     }
 
@@ -95,13 +82,9 @@ import MockBoard
         var faults = FaultPlan.none
         faults.targetVoltage = 0.0
         let bench = try Bench(faults: faults)
-        do {
-            _ = try bench.flasher.flash(image)
-            Issue.record("flashed an unpowered target")
-        } catch {
-            guard case .probe(.targetNotPowered) = error else { Issue.record("expected targetNotPowered, got \(error)"); return }
-            #expect(error.description.contains("not powered"))
-        }
+        let error = failure(on: bench, "an unpowered target")
+        guard case .probe(.targetNotPowered)? = error else { Issue.record("expected targetNotPowered, got \(String(describing: error))"); return }
+        #expect(error?.description.contains("not powered") == true)
     }
 
     @Test func aControllerLockedByAWrongKeyIsRecoveredByAResetBeforeErasing() throws {
