@@ -7,7 +7,7 @@ public struct Hilctl: ParsableCommand {
         abstract: "Flash and evaluate TinyML firmware on STM32 boards (or mock boards).",
         discussion: """
         Exit status: 0 success, 1 the input was refused (image, board name, options), \
-        3 the bench failed (probe, cable, target, flash), 2 usage.
+        3 the bench failed (probe, cable, target, flash), 64 usage (bad options).
         """,
         subcommands: [ProbesCommand.self, FlashCommand.self]
     )
