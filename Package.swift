@@ -22,12 +22,20 @@ let package = Package(
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
+        // The int8 model runtime and the device side of the harness protocol: C written once,
+        // compiled here for the host (reference predictions, the mock board) and by
+        // arm-none-eabi-gcc into the firmware.
+        .target(name: "CHilRuntime"),
+        .target(name: "CHarness", dependencies: ["CHilRuntime"]),
+        // Image decoding for datasets, by the libraries everyone uses.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         // USB transport, ST-LINK commands, Cortex-M debug, target identification, STM32F7 flashing.
         .target(name: "STLink", dependencies: ["CLibUSB"]),
         // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport.
-        .target(name: "MockBoard", dependencies: ["STLink"]),
+        .target(name: "MockBoard", dependencies: ["STLink", "CHarness", "CHilRuntime"]),
         // Firmware images, board definitions and the deployment sequence.
-        .target(name: "Deployer", dependencies: ["STLink"]),
+        .target(name: "Deployer", dependencies: ["STLink", "CHilRuntime", "CPNG", "CJPEG"]),
         // hilctl's commands, as a library so tests can drive them.
         .target(
             name: "HilCLI",
@@ -46,6 +54,9 @@ let package = Package(
         .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),
         .testTarget(name: "MockBoardTests", dependencies: ["MockBoard", "STLink"]),
         .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["CHilRuntime"]),
+        .testTarget(name: "HarnessTests", dependencies: ["CHarness", "CHilRuntime", "Deployer"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Deployer", "CHilRuntime"]),
         .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink"]),
     ]
 )

@@ -1,0 +1,91 @@
+/* The device side of hil's harness protocol (docs/harness-protocol.md): one C implementation,
+ * compiled into the board firmware and into the host, where the mock board runs it behind a pty.
+ *
+ * The harness owns no hardware. The platform gives it bytes it received (from the UART ISR on a
+ * board, from the pty reader on the mock board) and calls hil_harness_step from its main loop;
+ * the harness answers through the hooks in hil_harness_io. C99, no allocation.
+ *
+ * THE FUNCTIONS AND HOOKS BELOW ARE A CONTRACT between the firmware, the mock board and the
+ * protocol: keep their names and meaning. The struct's fields are the implementation's. */
+#ifndef HIL_HARNESS_H
+#define HIL_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hil_runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HIL_HARNESS_PROTOCOL_VERSION 1u
+
+/* Which timer measured the cycles in RESULT frames. Reported in HELLO; the host shows it with
+ * every latency figure so an estimate is never read as a measurement. */
+typedef enum {
+    HIL_TIMER_DWT_CYCCNT = 0,      /* a board's Cortex-M DWT cycle counter: measured */
+    HIL_TIMER_SYSTICK_EMULATED = 1,/* QEMU's SysTick under -icount: emulated */
+    HIL_TIMER_ESTIMATED = 2        /* the mock board's per-layer cost model: estimated */
+} hil_timer_kind;
+
+/* Where the harness stands with its model, reported in HELLO. */
+typedef enum {
+    HIL_MODEL_READY = 0,
+    HIL_MODEL_EMPTY = 1,           /* the model region is erased */
+    HIL_MODEL_CORRUPT = 2,         /* magic present but CRC, version or layers wrong */
+    HIL_MODEL_TOO_BIG = 3          /* the model needs a larger arena or input buffer than this build has */
+} hil_model_state;
+
+typedef struct {
+    void *ctx;
+    /* Sends bytes to the host (UART TX / the pty). May block until they are queued. */
+    void (*write)(void *ctx, const uint8_t *data, size_t len);
+    /* A free-running cycle counter (DWT_CYCCNT widened to 64 bits, or SysTick-derived).
+     * NULL when estimate_cycles is set. */
+    uint64_t (*cycles)(void *ctx);
+    /* Mock boards only: the estimated cycles of one inference of `m`, reported instead of a
+     * measurement (the timer kind must then be HIL_TIMER_ESTIMATED). NULL on hardware. */
+    uint64_t (*estimate_cycles)(void *ctx, const hil_model *m);
+    /* Switches the UART to `baud` after the acknowledgement has left the wire.
+     * Returns 0 when the rate is possible, non-zero to refuse it. */
+    int (*set_baud)(void *ctx, uint32_t baud);
+} hil_harness_io;
+
+typedef struct {
+    const char *board;             /* e.g. "stm32f746g-disco", "mock", "qemu-mps2-an500" */
+    const char *build_id;          /* the firmware's build id (git describe, date) */
+    uint32_t core_clock_hz;        /* e.g. 216000000 */
+    uint8_t timer_kind;            /* hil_timer_kind */
+    uint32_t current_baud;         /* the UART's rate at boot */
+    uint32_t max_baud;             /* the highest rate set_baud accepts */
+    uint8_t cache_flags;           /* bit 0 I-cache on, bit 1 D-cache on, bit 2 ART on (reported as is) */
+} hil_harness_config;
+
+/* Implementation-defined state; sized so a board can allocate it statically. */
+typedef struct hil_harness hil_harness;
+size_t hil_harness_state_size(void);
+
+/* Prepares the harness. `model_region` points at the flash region that should hold a model blob
+ * (it may be erased or corrupt: HELLO says so); `arena` is the inference arena; `input_buffers`
+ * is room for two inputs (double buffering: one streams in while the other runs), each
+ * `input_buffer_size` bytes. The harness keeps the pointers. */
+void hil_harness_init(hil_harness *h, const hil_harness_config *config, const hil_harness_io *io,
+                      const uint8_t *model_region, uint32_t model_region_size,
+                      uint8_t *arena, uint32_t arena_size,
+                      uint8_t *input_buffers, uint32_t input_buffer_size);
+
+/* Announces the harness: sends HELLO. Call once after init (and after every reset). */
+void hil_harness_start(hil_harness *h);
+
+/* Feeds bytes received from the host. Cheap enough for an ISR: it only decodes frames and
+ * stores input chunks; inference happens in hil_harness_step. */
+void hil_harness_receive(hil_harness *h, const uint8_t *data, size_t len);
+
+/* Main-loop work: runs one ready inference (if any) and sends its RESULT; answers queued
+ * requests. Returns non-zero if it did something. */
+int hil_harness_step(hil_harness *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

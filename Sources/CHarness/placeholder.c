@@ -1,0 +1,2 @@
+/* Replaced by the harness's implementation files. */
+#include "hil_harness.h"

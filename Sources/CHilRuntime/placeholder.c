@@ -1,0 +1,2 @@
+/* Replaced by the runtime's implementation files. */
+#include "hil_runtime.h"
