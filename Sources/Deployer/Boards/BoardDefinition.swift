@@ -16,6 +16,30 @@ public struct BoardDefinition: Codable, Sendable, Hashable {
         public let defaultBaud: Int
     }
 
+    /// Where the harness firmware and the model live in flash (docs/firmware-layout.md).
+    public struct Region: Codable, Sendable, Hashable {
+        public let base: HexNumber
+        public let sizeKb: Int
+        public var size: Int { sizeKb * 1024 }
+        public var end: UInt64 { UInt64(base.value) + UInt64(size) }
+    }
+    public struct Firmware: Codable, Sendable, Hashable {
+        public let harnessRegion: Region
+        public let modelRegion: Region
+        /// Offset of the harness info block from the harness region's start.
+        public let infoBlockOffset: HexNumber
+        public var infoBlockAddress: UInt32 { harnessRegion.base.value + infoBlockOffset.value }
+    }
+    /// The harness build's memory and line rates on this board.
+    public struct Harness: Codable, Sendable, Hashable {
+        public let arenaKb: Int
+        public let inputBufferKb: Int
+        public let bootBaud: Int
+        public let maxBaud: Int
+        public var arenaBytes: Int { arenaKb * 1024 }
+        public var inputBufferBytes: Int { inputBufferKb * 1024 }
+    }
+
     public let name: String
     public let title: String
     /// The chip description's name in `boards/chips` (e.g. "STM32F74x/STM32F75x").
@@ -27,6 +51,8 @@ public struct BoardDefinition: Codable, Sendable, Hashable {
     public let hseHz: Int
     public let probe: Probe
     public let vcp: VCP
+    public let firmware: Firmware
+    public let harness: Harness
 }
 
 /// The boards and chips of one `boards/` folder.

@@ -7,6 +7,7 @@ public final class MockBoard {
     public let clock: VirtualClock
     public let target: EmulatedSTM32F7
     public let probe: EmulatedSTLink
+    private var uart: MockUART?
 
     public init(chip: ChipDescription, probe config: EmulatedProbeConfig = .v2_1(), faults: FaultPlan = .none) {
         clock = VirtualClock()
@@ -15,6 +16,39 @@ public final class MockBoard {
         target = EmulatedSTM32F7(chip: chip, clock: clock, supplyVoltage: volts,
                                  writeProtectedSectors: faults.writeProtectedSectors)
         probe = EmulatedSTLink(config: config, target: target, clock: clock, faults: faults)
+    }
+
+    deinit { uart?.post(.stop) }
+
+    /// Plugs in the board's virtual COM port and returns the path the host opens (a pty).
+    ///
+    /// Behind it the harness (the firmware's own C code, built for this host) boots whenever the
+    /// core starts from reset, from what the emulated flash then holds: the info block and the
+    /// model region. An empty or foreign image gives no HELLO; a halted core answers nothing.
+    @discardableResult
+    public func attachSerial(_ config: MockUARTConfig, faults: SerialFaultPlan = .none) throws -> String {
+        if let uart { return uart.pty.path }
+        let line = try MockUART(config: config, faults: faults)
+        uart = line
+        let target = self.target
+        target.onRunStateChange = { [weak line] running, booted in
+            guard let line else { return }
+            if booted {
+                let info = HarnessInfoBlock(target.flashBytes(at: config.infoBlockAddress, count: HarnessInfoBlock.size))
+                let model = target.flashBytes(at: config.modelRegionBase, count: config.modelRegionSize)
+                line.post(.boot(info: info, model: model))
+            }
+            line.post(.run(running))
+        }
+        line.start()
+        return line.pty.path
+    }
+
+    /// Pulls the virtual COM port: the host's reads see a hang-up.
+    public func detachSerial() {
+        uart?.post(.stop)
+        uart = nil
+        target.onRunStateChange = nil
     }
 
     public var statistics: MockStatistics {

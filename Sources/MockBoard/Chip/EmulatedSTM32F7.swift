@@ -17,6 +17,16 @@ public final class EmulatedSTM32F7 {
     private var ppb: [UInt32: UInt32] = [:]
     public private(set) var isHeldInReset = false
 
+    /// Told, on the thread driving the probe, when firmware starts from reset (`booted`) and when the
+    /// core stops or resumes (`running`). The mock board's serial side boots or pauses its harness
+    /// on it, so what runs is what the flash holds at that moment.
+    public var onRunStateChange: ((_ running: Bool, _ booted: Bool) -> Void)? {
+        didSet { notifyRunState() }
+    }
+    /// Set when the core leaves reset; consumed when it first runs and someone is listening.
+    private var bootPending = false
+    private var lastRunning = false
+
     /// The REV_ID DBGMCU_IDCODE reports: the newest revision the chip file lists (0x1001 "Z" for
     /// F74x) unless a test asks for another.
     public let revisionID: UInt16
@@ -77,6 +87,7 @@ public final class EmulatedSTM32F7 {
         flash.reset()
         core.enterReset()
         if !isHeldInReset { bootCore() }
+        notifyRunState()
     }
 
     /// NRST driven low holds the chip in reset; released, the chip leaves reset as above.
@@ -89,6 +100,7 @@ public final class EmulatedSTM32F7 {
             isHeldInReset = false
             bootCore()
         }
+        notifyRunState()
     }
 
     /// The core boots from BOOT_ADD0, the flash (via its ITCM alias): SP from the first word, PC from
@@ -96,6 +108,18 @@ public final class EmulatedSTM32F7 {
     private func bootCore() {
         let cells = flash.cells
         core.leaveReset(initialSP: cells.littleEndian(at: 0, size: 4), resetVector: cells.littleEndian(at: 4, size: 4))
+        bootPending = true
+    }
+
+    /// Reports a change of run state (and a boot) to the listener, if there is one.
+    private func notifyRunState() {
+        guard let listener = onRunStateChange else { return }
+        let running = core.state == .running
+        let booted = running && bootPending
+        if booted { bootPending = false }
+        guard running != lastRunning || booted else { return }
+        lastRunning = running
+        listener(running, booted)
     }
 
     // MARK: the bus
@@ -147,6 +171,7 @@ public final class EmulatedSTM32F7 {
             case .scs:
                 let word = Lanes.merge(core.read(address: address & ~3, sideEffects: false), address: address, size: size, value: value)
                 if core.write(address: address & ~3, value: word) == .systemResetRequested { systemReset() }
+                notifyRunState()    // DHCSR may have halted or resumed the core
             case .ppb:
                 ppb[address & ~3] = Lanes.merge(ppb[address & ~3] ?? 0, address: address, size: size, value: value)
             }

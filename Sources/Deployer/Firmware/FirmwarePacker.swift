@@ -1,0 +1,89 @@
+import STLink
+
+/// Puts a model into a board's firmware image at the board's model region, so that deploying
+/// another model rewrites only those sectors and leaves the harness as it is
+/// (docs/firmware-layout.md). Refuses, with the sizes, what would not fit.
+public enum FirmwarePacker {
+    public static func pack(model: ModelFile, harness: FirmwareImage, board: BoardDefinition) throws(PackError) -> FirmwareImage {
+        let layout = board.firmware
+        let s = model.summary
+        guard model.blob.count <= layout.modelRegion.size else {
+            throw .modelTooLarge(model: model.path, bytes: model.blob.count, region: layout.modelRegion.size, board: board.name)
+        }
+        guard s.arenaBytes <= board.harness.arenaBytes else {
+            throw .arenaTooLarge(model: model.path, bytes: s.arenaBytes, available: board.harness.arenaBytes, board: board.name)
+        }
+        guard s.inputBytes <= board.harness.inputBufferBytes else {
+            throw .inputTooLarge(model: model.path, bytes: s.inputBytes, available: board.harness.inputBufferBytes, board: board.name)
+        }
+        for segment in harness.segments where UInt64(segment.address) < UInt64(layout.harnessRegion.base.value) || segment.end > layout.harnessRegion.end {
+            throw .harnessOutsideRegion(segment: segment.origin, address: segment.address, regionEnd: UInt32(truncatingIfNeeded: layout.harnessRegion.end))
+        }
+        let modelSegment = FirmwareImage.Segment(address: layout.modelRegion.base.value, bytes: model.blob,
+                                                 origin: "model \(s.name) (\(model.path))")
+        return FirmwareImage(path: "\(harness.path)+\(model.path)", format: harness.format,
+                             segments: harness.segments + [modelSegment], entryPoint: harness.entryPoint)
+    }
+
+    /// The mock board's harness image: a vector table and the info block. The mock runs the harness
+    /// compiled for the host, so this is all its flash needs to say "a harness is here"; a real
+    /// board gets the harness firmware built from the same C sources instead.
+    public static func mockHarness(board: BoardDefinition) -> FirmwareImage {
+        let layout = board.firmware
+        let base = layout.harnessRegion.base.value
+        var bytes = [UInt8](repeating: 0xFF, count: Int(layout.infoBlockOffset.value) + HarnessInfoBlock.size)
+        // Initial SP at the top of RAM, reset vector just past the vector table (Thumb bit set).
+        let sp: UInt32 = 0x2005_0000, reset = base + layout.infoBlockOffset.value + UInt32(HarnessInfoBlock.size) + 1
+        write32(&bytes, 0, sp)
+        write32(&bytes, 4, reset)
+        let info = HarnessInfoBlock(protocolVersion: 1, buildID: "mock-harness-1", board: board.name).bytes
+        bytes.replaceSubrange(Int(layout.infoBlockOffset.value)..<bytes.count, with: info)
+        return FirmwareImage(path: "mock harness for \(board.name)", format: .binary,
+                             segments: [.init(address: base, bytes: bytes, origin: "mock harness")], entryPoint: reset)
+    }
+
+    static func write32(_ bytes: inout [UInt8], _ at: Int, _ v: UInt32) {
+        for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
+    }
+}
+
+/// The 64-byte block every hil harness image carries at the board's info-block offset, so the
+/// bench (and the mock board) can tell a harness from anything else (docs/firmware-layout.md).
+public struct HarnessInfoBlock: Sendable, Equatable {
+    public static let magic: UInt32 = 0x484C_4948     // "HILH"
+    public static let size = 64
+    public let protocolVersion: UInt16
+    public let buildID: String
+    public let board: String
+
+    public var bytes: [UInt8] {
+        var b = [UInt8](repeating: 0, count: Self.size)
+        FirmwarePacker.write32(&b, 0, Self.magic)
+        b[4] = UInt8(protocolVersion & 0xFF); b[5] = UInt8(protocolVersion >> 8)
+        b[6] = UInt8(Self.size); b[7] = 0
+        for (i, c) in buildID.utf8.prefix(23).enumerated() { b[8 + i] = c }
+        for (i, c) in board.utf8.prefix(31).enumerated() { b[32 + i] = c }
+        return b
+    }
+}
+
+public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
+    case modelTooLarge(model: String, bytes: Int, region: Int, board: String)
+    case arenaTooLarge(model: String, bytes: Int, available: Int, board: String)
+    case inputTooLarge(model: String, bytes: Int, available: Int, board: String)
+    case harnessOutsideRegion(segment: String, address: UInt32, regionEnd: UInt32)
+
+    public var description: String {
+        func kb(_ n: Int) -> String { String(format: "%.1f KB", Double(n) / 1024) }
+        switch self {
+        case let .modelTooLarge(model, bytes, region, board):
+            return "\(model) is \(bytes) bytes (\(kb(bytes))) but \(board)'s model region holds \(region) bytes (\(kb(region))); prune or quantise the model further"
+        case let .arenaTooLarge(model, bytes, available, board):
+            return "\(model) needs a \(bytes)-byte (\(kb(bytes))) activation arena but the harness on \(board) has \(available) bytes (\(kb(available))) of RAM for it; reduce the largest layer's activations"
+        case let .inputTooLarge(model, bytes, available, board):
+            return "\(model) takes \(bytes)-byte inputs but the harness on \(board) buffers \(available) bytes per input; use a smaller input resolution"
+        case let .harnessOutsideRegion(segment, address, regionEnd):
+            return "the harness image's segment \(segment) at 0x\(hex32(address)) lies outside the harness region (ending 0x\(hex32(regionEnd))); it would overwrite the model region"
+        }
+    }
+}
