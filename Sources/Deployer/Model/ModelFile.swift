@@ -46,6 +46,15 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     public let flashBytes: Int
     public let arenaBytes: Int
 
+    public init(name: String, sha256: String, inputShape: [Int], inputScale: Float, inputZeroPoint: Int32,
+                outputScale: Float, outputZeroPoint: Int32, labels: [String], layers: Int,
+                parameters: UInt64, macs: UInt64, flashBytes: Int, arenaBytes: Int) {
+        self.name = name; self.sha256 = sha256; self.inputShape = inputShape; self.inputScale = inputScale
+        self.inputZeroPoint = inputZeroPoint; self.outputScale = outputScale; self.outputZeroPoint = outputZeroPoint
+        self.labels = labels; self.layers = layers; self.parameters = parameters; self.macs = macs
+        self.flashBytes = flashBytes; self.arenaBytes = arenaBytes
+    }
+
     init(model m: UnsafeMutablePointer<hil_model>, blob: UnsafeBufferPointer<UInt8>) {
         let p = m.pointee
         name = p.name.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: Int(p.name_len)), as: UTF8.self) } ?? ""
