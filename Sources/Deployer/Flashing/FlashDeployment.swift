@@ -40,15 +40,31 @@ public struct FlashDeployment {
     public func run(_ request: FlashRequest, transport: any USBTransport,
                     progress: (FlashProgress) -> Void = { _ in },
                     note: (String) -> Void = { _ in }) throws(DeployError) -> FlashOutcome {
-        // 1. The image, checked against the named board before the probe is touched.
-        var board: BoardDefinition?
+        // The image, checked against the named board before the probe is touched.
         if let name = request.board {
             let b = try catalog.board(named: name)
-            board = b
             _ = try load(request, chip: catalog.chip(for: b), flashKB: b.flashKb)
         }
+        return try flash(request, transport: transport, progress: progress, note: note) { chip, flashKB throws(DeployError) in
+            try load(request, chip: chip, flashKB: flashKB)
+        }
+    }
 
-        // 2. The probe and the chip behind it.
+    /// Flashes an image built in memory (a packed harness + model), placed as a file would be.
+    public func run(image: FirmwareImage, _ request: FlashRequest, transport: any USBTransport,
+                    progress: (FlashProgress) -> Void = { _ in },
+                    note: (String) -> Void = { _ in }) throws(DeployError) -> FlashOutcome {
+        try flash(request, transport: transport, progress: progress, note: note) { chip, flashKB throws(DeployError) in
+            let flash = region(chip: chip, flashKB: flashKB)
+            do throws(ImageError) { return try image.placed(in: flash) } catch { throw DeployError.image(error) }
+        }
+    }
+
+    /// The sequence after the image is known: probe → target → placed image → flash → reset.
+    func flash(_ request: FlashRequest, transport: any USBTransport, progress: (FlashProgress) -> Void,
+               note: (String) -> Void,
+               image makeImage: (ChipDescription, Int) throws(DeployError) -> FirmwareImage) throws(DeployError) -> FlashOutcome {
+        let board = try request.board.map { name throws(DeployError) in try catalog.board(named: name) }
         let probe = STLinkProbe(transport: transport)
         do {
             try probe.open()
@@ -64,11 +80,10 @@ public struct FlashDeployment {
             throw .wrongBoard(expected: board.chip, board: board.name, found: target.chip.name)
         }
 
-        // 3. The image against the flash this very part has.
-        let image = try load(request, chip: target.chip, flashKB: target.flashSizeKB)
-        note("image \(request.imagePath): \(image.format.rawValue.uppercased()), \(image.segments.count) segment(s), \(image.byteCount) bytes")
+        // The image against the flash this very part has.
+        let image = try makeImage(target.chip, target.flashSizeKB)
+        note("image \(image.path): \(image.format.rawValue.uppercased()), \(image.segments.count) segment(s), \(image.byteCount) bytes")
 
-        // 4. Flash, then let the new firmware run.
         var options = Flasher.Options()
         options.verify = request.verify
         options.skipUnchanged = request.skipUnchanged
@@ -86,13 +101,16 @@ public struct FlashDeployment {
     }
 
     func load(_ request: FlashRequest, chip: ChipDescription, flashKB: Int) throws(DeployError) -> FirmwareImage {
-        let base = chip.flash.base.value
-        let region = FlashRegion(name: "flash of \(chip.name) (\(flashKB) KB)", base: base, size: flashKB * 1024,
-                                 aliases: chip.flash.itcmAlias.map { [$0.value] } ?? [])
         do {
-            let image = try ImageLoader.load(path: request.imagePath, format: request.format, binaryBase: request.binaryBase ?? base)
-            return try image.placed(in: region)
+            let image = try ImageLoader.load(path: request.imagePath, format: request.format,
+                                             binaryBase: request.binaryBase ?? chip.flash.base.value)
+            return try image.placed(in: region(chip: chip, flashKB: flashKB))
         } catch { throw .image(error) }
+    }
+
+    func region(chip: ChipDescription, flashKB: Int) -> FlashRegion {
+        FlashRegion(name: "flash of \(chip.name) (\(flashKB) KB)", base: chip.flash.base.value, size: flashKB * 1024,
+                    aliases: chip.flash.itcmAlias.map { [$0.value] } ?? [])
     }
 
     func otherDevices() -> [UInt32: String] {
