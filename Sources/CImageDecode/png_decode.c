@@ -83,7 +83,7 @@ static int run_png(struct png_job *job) {
         || row_bytes != (size_t)width * channels) {
         job->status = HIL_DECODE_UNSUPPORTED;
         hil_decode_set_message(job->message, job->message_capacity,
-                               "libpng did not convert it to 8-bit gray or RGB");
+                               "a pixel format libpng did not reduce to 8-bit gray or RGB");
         return 0;
     }
 

@@ -39,7 +39,8 @@ extension DatasetError {
                 + "model's labels (\(list(labels))); the right side must be a model label, spelled exactly"
         case .badTestFileName:
             return "\(name) is not named <class>_test.<ext> as the files of a flat test folder must be "
-                + "(such as A_test.jpg); rename it or move it out of the folder"
+                + "(such as A_test.jpg); rename it or move it out of the folder (if the folder holds the "
+                + "images of one class, give the folder above it, whose subfolders are the classes)"
         case .unsupportedImageType(let ext):
             return "\(name) is a .\(ext) image, which hil does not decode; convert it to PNG or JPEG"
         case .notAnImage(let first):
