@@ -56,8 +56,10 @@ public struct LabelMap: Sendable, Equatable {
 
     private static func lines(_ text: String, path: String) throws(DatasetError) -> [(name: String, label: String, line: Int)] {
         var pairs: [(name: String, label: String, line: Int)] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces.union(.init(charactersIn: "\r")))
+        // "\r\n" is one Character in Swift, so a split on "\n" alone would miss Windows line ends.
+        let rawLines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        for (index, raw) in rawLines.enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "=") else {
                 throw DatasetError(path, .labelMapSyntax(line: index + 1, "\"\(line)\" has no '='"))
