@@ -75,6 +75,10 @@ struct NpyArray {
         }
         if fortran { throw DatasetError(path, .npyFortranOrder) }
 
+        // A dtype we do not understand (objects, structured, datetime) has no size we could check;
+        // the caller refuses it by dtype, which is the clearer message.
+        let dataStart = headerStart + headerLength
+        if dtype.kind == .other { return NpyArray(path: path, dtype: dtype, shape: shape, file: file, dataStart: dataStart) }
         // Overflow-checked: a corrupt shape must not wrap around to a small size.
         var expected = dtype.itemSize
         for n in shape {
@@ -82,7 +86,6 @@ struct NpyArray {
             guard !overflow else { throw DatasetError(path, .npyHeader("the shape \(shape) is impossibly large")) }
             expected = product
         }
-        let dataStart = headerStart + headerLength
         let actual = file.count - dataStart
         guard actual == expected else { throw DatasetError(path, .npyDataSize(expected: expected, actual: actual)) }
         return NpyArray(path: path, dtype: dtype, shape: shape, file: file, dataStart: dataStart)
