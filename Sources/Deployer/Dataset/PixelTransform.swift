@@ -49,35 +49,71 @@ enum PixelTransform {
         let c = image.channels
         let columns = Taps(input: image.width, output: width)
         let rows = Taps(input: image.height, output: height)
+        let inRowLength = image.width * c, rowLength = width * c
 
-        // Horizontal: image.height rows of `width` pixels.
-        var wide = [Float](repeating: 0, count: image.height * width * c)
+        // Raw pointers throughout: this is the one hot loop of loading, and unoptimised (debug)
+        // Swift pays for every checked subscript; with pointers a 200×200 image takes ~1 ms.
+        // Horizontal: image.height rows of `width` pixels, as Float sums.
+        var wide = [Float](repeating: 0, count: image.height * rowLength)
         image.pixels.withUnsafeBufferPointer { source in
             wide.withUnsafeMutableBufferPointer { out in
-                for y in 0..<image.height {
-                    let inRow = y * image.width * c, outRow = y * width * c
-                    for x in 0..<width {
-                        for k in columns.range(x) {
-                            let w = columns.weights[k], s = inRow + columns.sources[k] * c
-                            for ch in 0..<c { out[outRow + x * c + ch] += w * Float(source[s + ch]) }
+                columns.withTaps { starts, sources, weights in
+                    // while loops, not for-in over ranges: without optimisation a range's iterator
+                    // costs more than the arithmetic.
+                    var y = 0
+                    while y < image.height {
+                        let inRow = source.baseAddress! + y * inRowLength
+                        var o = out.baseAddress! + y * rowLength
+                        var x = 0
+                        while x < width {
+                            var k = starts[x]
+                            let end = starts[x + 1]
+                            var a0: Float = 0, a1: Float = 0, a2: Float = 0
+                            while k < end {
+                                let w = weights[k], p = inRow + sources[k] * c
+                                a0 += w * Float(p[0])
+                                if c == 3 {
+                                    a1 += w * Float(p[1])
+                                    a2 += w * Float(p[2])
+                                }
+                                k += 1
+                            }
+                            o[0] = a0
+                            if c == 3 {
+                                o[1] = a1
+                                o[2] = a2
+                            }
+                            o += c
+                            x += 1
                         }
+                        y += 1
                     }
                 }
             }
         }
         // Vertical: `height` rows from weighted sums of whole wide rows.
-        let rowLength = width * c
         return [UInt8](unsafeUninitializedCapacity: height * rowLength) { out, initialized in
+            var sums = [Float](repeating: 0, count: rowLength)
             wide.withUnsafeBufferPointer { wide in
-                var sums = [Float](repeating: 0, count: rowLength)
-                for y in 0..<height {
-                    for i in 0..<rowLength { sums[i] = 0 }
-                    for k in rows.range(y) {
-                        let w = rows.weights[k], s = rows.sources[k] * rowLength
-                        for i in 0..<rowLength { sums[i] += w * wide[s + i] }
-                    }
-                    for i in 0..<rowLength {
-                        out[y * rowLength + i] = UInt8(min(255, max(0, sums[i].rounded(.toNearestOrAwayFromZero))))
+                sums.withUnsafeMutableBufferPointer { sums in
+                    rows.withTaps { starts, sources, weights in
+                        for y in 0..<height {
+                            sums.update(repeating: 0)
+                            var k = starts[y]
+                            while k < starts[y + 1] {
+                                let w = weights[k], p = wide.baseAddress! + sources[k] * rowLength
+                                var i = 0
+                                while i < rowLength {
+                                    sums[i] += w * p[i]
+                                    i += 1
+                                }
+                                k += 1
+                            }
+                            let o = out.baseAddress! + y * rowLength
+                            for i in 0..<rowLength {
+                                o[i] = UInt8(min(255, max(0, sums[i].rounded(.toNearestOrAwayFromZero))))
+                            }
+                        }
                     }
                 }
             }
@@ -134,4 +170,16 @@ struct Taps {
 
     /// Indices into `sources` and `weights` for output pixel i.
     func range(_ i: Int) -> Range<Int> { starts[i]..<starts[i + 1] }
+
+    /// The three tables as pointers, for the resize loops: output pixel i uses entries
+    /// starts[i] ..< starts[i + 1] of sources and weights.
+    func withTaps<R>(_ body: (UnsafePointer<Int>, UnsafePointer<Int>, UnsafePointer<Float>) -> R) -> R {
+        starts.withUnsafeBufferPointer { starts in
+            sources.withUnsafeBufferPointer { sources in
+                weights.withUnsafeBufferPointer { weights in
+                    body(starts.baseAddress!, sources.baseAddress!, weights.baseAddress!)
+                }
+            }
+        }
+    }
 }
