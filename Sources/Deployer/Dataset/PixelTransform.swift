@@ -59,7 +59,8 @@ enum PixelTransform {
             wide.withUnsafeMutableBufferPointer { out in
                 columns.withTaps { starts, sources, weights in
                     // while loops, not for-in over ranges: without optimisation a range's iterator
-                    // costs more than the arithmetic.
+                    // costs more than the arithmetic. Float(Int(p)), not Float(p): Float has no
+                    // UInt8 initialiser, and the generic BinaryInteger one is slow unoptimised.
                     var y = 0
                     while y < image.height {
                         let inRow = source.baseAddress! + y * inRowLength
@@ -71,10 +72,10 @@ enum PixelTransform {
                             var a0: Float = 0, a1: Float = 0, a2: Float = 0
                             while k < end {
                                 let w = weights[k], p = inRow + sources[k] * c
-                                a0 += w * Float(p[0])
+                                a0 += w * Float(Int(p[0]))
                                 if c == 3 {
-                                    a1 += w * Float(p[1])
-                                    a2 += w * Float(p[2])
+                                    a1 += w * Float(Int(p[1]))
+                                    a2 += w * Float(Int(p[2]))
                                 }
                                 k += 1
                             }
@@ -167,9 +168,6 @@ struct Taps {
         sources.append(source)
         weights.append(Float(weight))
     }
-
-    /// Indices into `sources` and `weights` for output pixel i.
-    func range(_ i: Int) -> Range<Int> { starts[i]..<starts[i + 1] }
 
     /// The three tables as pointers, for the resize loops: output pixel i uses entries
     /// starts[i] ..< starts[i + 1] of sources and weights.
