@@ -116,12 +116,11 @@ struct NumpyDataset {
                         for i in 0..<length { out[i] = table[Int(raw[start + i])] }
                     }
                 case .signed:
-                    for i in 0..<length { out[i] = Int8(bitPattern: raw[start + i]) }
+                    UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: raw.baseAddress! + start, byteCount: length)
                 default:
                     for i in 0..<length {
-                        var bits: UInt32 = 0
-                        for k in 0..<4 { bits = bits << 8 | UInt32(raw[start + 4 * i + (dtype.bigEndian ? k : 3 - k)]) }
-                        let x = Float(bitPattern: bits)
+                        let stored = raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)
+                        let x = Float(bitPattern: dtype.bigEndian ? UInt32(bigEndian: stored) : UInt32(littleEndian: stored))
                         if !x.isFinite && nonFinite == nil { nonFinite = x }
                         out[i] = x.isNaN ? 0 : quantiser.quantise(x)
                     }
