@@ -73,9 +73,10 @@ import Testing
         try dir.write("A/notes.txt", text: "taken at noon")
         try dir.write("README", text: "ASL")
         try dir.write(".ipynb_checkpoints/A1-checkpoint.png", PNGWriter.solid(1, 1, 1))
+        try dir.write("__MACOSX/A/._A1.png", [0, 5, 22, 7])
         let data = try Dataset.load(path: dir.path, spec: rawSpec())
         #expect(data.samples.count == 1)
-        #expect(Set(data.skippedFiles) == Set(["A/.DS_Store", "A/._A1.png", "A/notes.txt", "README", ".ipynb_checkpoints"].map(dir.file)))
+        #expect(Set(data.skippedFiles) == Set(["A/.DS_Store", "A/._A1.png", "A/notes.txt", "README", ".ipynb_checkpoints", "__MACOSX"].map(dir.file)))
     }
 
     @Test func subfoldersOfAClassBelongToIt() throws {

@@ -37,7 +37,8 @@ enum DatasetFiles {
 
     /// Dot files are never data: .DS_Store, macOS' "._A1.jpg" resource forks in zips made on a
     /// Mac, ".ipynb_checkpoints" (which torchvision's ImageFolder famously takes for a class).
-    static func isHidden(_ name: String) -> Bool { name.hasPrefix(".") }
+    /// Nor is "__MACOSX", the folder such zips keep those forks in.
+    static func isHidden(_ name: String) -> Bool { name.hasPrefix(".") || name == "__MACOSX" }
 
     enum Role: Equatable {
         case image
