@@ -44,6 +44,14 @@ import Testing
         #expect(image == PixelImage(width: 4, height: 1, channels: 3, pixels: [1, 2, 3, 255, 0, 0, 0, 128, 0, 1, 2, 3]))
     }
 
+    /// tRNS on gray and RGB images names a transparent colour; it is ignored, no alpha appears.
+    @Test func grayAndRGBTransparencyIsIgnored() throws {
+        let gray = PNGWriter.encode(width: 3, height: 1, color: .gray, bitDepth: 4, samples: [0, 5, 15], transparency: [0, 5])
+        #expect(try decode(gray) == PixelImage(width: 3, height: 1, channels: 1, pixels: [0, 85, 255]))
+        let rgb = PNGWriter.encode(width: 2, height: 1, color: .rgb, samples: [1, 2, 3, 4, 5, 6], transparency: [0, 1, 0, 2, 0, 3])
+        #expect(try decode(rgb) == PixelImage(width: 2, height: 1, channels: 3, pixels: [1, 2, 3, 4, 5, 6]))
+    }
+
     @Test func lowBitPaletteExpands() throws {
         let png = PNGWriter.encode(width: 3, height: 1, color: .palette, bitDepth: 2, samples: [1, 0, 1],
                                    palette: [[9, 9, 9], [200, 100, 50]])
