@@ -30,12 +30,14 @@ let package = Package(
         // Image decoding for datasets, by the libraries everyone uses.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // Their decoders behind setjmp/longjmp error handlers, which Swift cannot write.
+        .target(name: "CImageDecode", dependencies: ["CPNG", "CJPEG"]),
         // USB transport, ST-LINK commands, Cortex-M debug, target identification, STM32F7 flashing.
         .target(name: "STLink", dependencies: ["CLibUSB"]),
         // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport.
         .target(name: "MockBoard", dependencies: ["STLink", "CHarness", "CHilRuntime"]),
         // Firmware images, board definitions and the deployment sequence.
-        .target(name: "Deployer", dependencies: ["STLink", "CHilRuntime", "CPNG", "CJPEG"]),
+        .target(name: "Deployer", dependencies: ["STLink", "CHilRuntime", "CPNG", "CJPEG", "CImageDecode"]),
         // hilctl's commands, as a library so tests can drive them.
         .target(
             name: "HilCLI",
