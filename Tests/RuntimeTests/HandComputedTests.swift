@@ -72,6 +72,22 @@ import Testing
         check(b, [-5, 3, 7, -128], [-5, -1, 1, -31])
     }
 
+    @Test func poolsAtTheEndsOfTheRange() {
+        // Windows made only of -128 (or 127) give exactly that: a max that starts anywhere but at
+        // the lowest value, or a mean that rounds wrongly at the ends, would show here.
+        for fill: Int8 in [-128, 127] {
+            var m = ModelBuilder(name: "t", input: TensorShape(2, 2, 1), scale: 1, zeroPoint: 0)
+            m.maxPool(kernel: (2, 2), stride: (1, 1), padding: .explicit(top: 1, left: 1, bottom: 0, right: 0))
+            check(m, [fill, fill, fill, fill], [fill, fill, fill, fill])
+            var a = ModelBuilder(name: "t", input: TensorShape(2, 2, 1), scale: 1, zeroPoint: 0)
+            a.avgPool(kernel: (2, 2), stride: (1, 1), padding: .explicit(top: 1, left: 1, bottom: 0, right: 0))
+            check(a, [fill, fill, fill, fill], [fill, fill, fill, fill])
+            var g = ModelBuilder(name: "t", input: TensorShape(2, 2, 1), scale: 1, zeroPoint: 0)
+            g.globalAvgPool()
+            check(g, [fill, fill, fill, fill], [fill])
+        }
+    }
+
     @Test func globalAvgPoolHalves() {
         // 2x2x2: channel 0 = [-1, -2, 0, 1] sums to -2: -0.5 -> -1; channel 1 = [1, 2, 0, -1]: 0.5 -> 1.
         var b = ModelBuilder(name: "t", input: TensorShape(2, 2, 2), scale: 1, zeroPoint: 0)
