@@ -74,6 +74,24 @@ import Testing
         }
     }
 
+    /// The worked examples of docs/model-format.md, step by step.
+    @Test func specWorkedExamples() {
+        // conv: real 0.02 * 0.005 / 0.05 = 0.002 = 0.512 * 2^-8.
+        let conv = Requant(real: 0.02 * 0.005 / 0.05)
+        #expect(conv == Requant(multiplier: 1_099_511_628, shift: -8))
+        #expect(Reference.doublingHighMul(12345, conv.multiplier) == 6321)
+        #expect(hil_requantize(12345, conv.multiplier, conv.shift) + 3 == 28)
+        #expect(hil_requantize(-12345, conv.multiplier, conv.shift) + 3 == -22)
+        // add: scales 0.04 (zp -3) and 0.1 (zp 5) into 0.12 (zp 2); qa = 50, qb = -20.
+        let a = Requant(real: 0.04 / 0.2), b = Requant(real: 0.1 / 0.2), o = Requant(real: 0.2 / (1_048_576 * 0.12))
+        #expect(a == Requant(multiplier: 1_717_986_918, shift: -2))
+        #expect(b == Requant(multiplier: 1_073_741_824, shift: 0))
+        #expect(o == Requant(multiplier: 1_789_569_707, shift: -19))
+        let ra = hil_requantize(53 << 20, a.multiplier, a.shift), rb = hil_requantize(-25 << 20, b.multiplier, b.shift)
+        #expect(ra == 11_114_906 && rb == -13_107_200)
+        #expect(hil_requantize(ra + rb, o.multiplier, o.shift) + 2 == -1)
+    }
+
     /// The writer's float -> (multiplier, shift), worked by hand.
     @Test func multiplierFromRealScale() {
         #expect(Requant(real: 0.5) == Requant(multiplier: 1 << 30, shift: 0))
