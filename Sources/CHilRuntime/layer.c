@@ -1,6 +1,7 @@
 /* Reading and checking one layer record (docs/model-format.md, "Layer records"). The loader
  * runs both functions on every record; hil_invoke and hil_model_layer_info only read, since a
  * loaded model has been checked. */
+#include <string.h>
 #include "hil_internal.h"
 
 static uint32_t pad4(uint32_t n) { return (n + 3u) & ~3u; }
@@ -51,6 +52,8 @@ hil_status hil_layer_read(const uint8_t *p, uint32_t avail, hil_layer *L)
     L->weights = NULL;
     L->weight_count = 0;
     L->source = 0;
+    memset(L->add_mult, 0, sizeof L->add_mult);
+    memset(L->add_shift, 0, sizeof L->add_shift);
 
     params = param_bytes(L->op);
     if (params == 0xFFu) return HIL_ERR_LAYER;
