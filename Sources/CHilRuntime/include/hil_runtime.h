@@ -98,6 +98,32 @@ uint32_t hil_crc32(uint32_t crc, const uint8_t *data, size_t len);
 /* SHA-256 of data; the model hash is hil_sha256 of the whole blob. */
 void hil_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 
+/* ---- Additions by the runtime (docs/model-format.md) ------------------------------------- */
+
+/* Fixed facts of format version 1, for writers and tools. */
+#define HIL_MODEL_HEADER_SIZE 72u        /* bytes of the version-1 header */
+#define HIL_LAYER_HEADER_SIZE 28u        /* bytes of every layer record's common header */
+#define HIL_ADD_SOURCE_INPUT 0xFFFFu     /* ADD source meaning "the model input" */
+#define HIL_ADD_LEFT_SHIFT 20            /* ADD scales (q - zp) by 2^20 before rescaling */
+
+/* Limits the loader enforces (so every sum fits int32 and every size fits uint32). */
+#define HIL_MAX_LAYERS 1024u
+#define HIL_MAX_TENSOR_BYTES (1u << 22)  /* elements of any one tensor (H*W*C) */
+#define HIL_MAX_ACC_DEPTH 32768u         /* products summed per output: kh*kw*in_c, kh*kw, or N */
+#define HIL_MAX_BIAS_MAGNITUDE 0x40000000 /* |bias| <= 2^30 */
+
+/* The requantisation every layer uses: round(x * multiplier * 2^(shift - 31)) as TFLite's
+ * MultiplyByQuantizedMultiplier does it (saturating rounding doubling high multiply, then a
+ * rounding right shift; a positive shift is a saturating left shift first). `shift` outside
+ * [-31, 30] is clamped to that range. Exposed so tools and tests can check the arithmetic. */
+int32_t hil_requantize(int32_t x, int32_t multiplier, int32_t shift);
+
+/* Short lower-case name of an operator ("conv2d", "depthwise_conv2d", ...); "unknown" otherwise. */
+const char *hil_op_name(uint8_t op);
+
+/* "none", "relu", "relu6"; "unknown" otherwise. */
+const char *hil_activation_name(uint8_t activation);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,2 +1,0 @@
-/* Replaced by the runtime's implementation files. */
-#include "hil_runtime.h"
