@@ -42,15 +42,16 @@ def to_tensor(images):
 def main():
     torch.manual_seed(0)
     torch.set_num_threads(2)
-    x_train, y_train = shapes.make(1000, seed=1)
+    # The set is synthetic, so every epoch sees new images: no overfitting to a fixed sample.
     x_val, y_val = shapes.make(50, seed=2)
-    xt, yt = to_tensor(x_train), torch.from_numpy(y_train)
     xv, yv = to_tensor(x_val), torch.from_numpy(y_val)
     model = TinyCNN()
-    epochs = 40
+    epochs = 60
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     for epoch in range(epochs):
+        x_train, y_train = shapes.make(1000, seed=100 + epoch)
+        xt, yt = to_tensor(x_train), torch.from_numpy(y_train)
         model.train()
         perm = torch.randperm(len(xt))
         for i in range(0, len(xt), 64):

@@ -49,7 +49,7 @@ public final class SerialPort {
     }
 
     /// Writes every byte, waiting while the driver's buffer is full.
-    public func write(_ bytes: [UInt8], timeout: Duration = .seconds(5)) throws(SerialError) {
+    public func send(_ bytes: [UInt8], timeout: Duration = .seconds(5)) throws(SerialError) {
         var offset = 0
         let deadline = ContinuousClock.now + timeout
         while offset < bytes.count {
@@ -62,7 +62,7 @@ public final class SerialPort {
     }
 
     /// Up to `maxBytes` bytes; empty when nothing arrived within `timeout`.
-    public func read(maxBytes: Int, timeout: Duration) throws(SerialError) -> [UInt8] {
+    public func receive(maxBytes: Int, timeout: Duration) throws(SerialError) -> [UInt8] {
         guard try wait(for: Int16(POLLIN), timeout: timeout) else { return [] }
         var buffer = [UInt8](repeating: 0, count: maxBytes)
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, maxBytes) }

@@ -1,0 +1,204 @@
+import Foundation
+import STLink
+
+/// What `hilctl run` asks for, as a value.
+public struct RunRequest: Sendable {
+    public var modelPath: String
+    public var datasetPath: String
+    public var labelMapPath: String?
+    public var limit: Int?
+    /// Switch the line to this rate after HELLO; nil stays at the board's boot rate.
+    public var baud: Int?
+    public var board = "stm32f746g-disco"
+    public var pixelRange: PixelRange = .unit
+    public var flash: FlashRequest
+
+    public init(modelPath: String, datasetPath: String) {
+        self.modelPath = modelPath
+        self.datasetPath = datasetPath
+        flash = FlashRequest(imagePath: modelPath)
+        flash.board = board
+    }
+}
+
+/// Everything checked before the board is touched: the model loads, the dataset matches it, the
+/// packed image fits the board.
+public struct PreparedRun: Sendable {
+    public let request: RunRequest
+    public let board: BoardDefinition
+    public let model: ModelFile
+    public let dataset: Dataset
+    public let image: FirmwareImage
+}
+
+/// Progress of a run, for a live line: rate, running accuracy, time left.
+public struct RunProgress: Sendable {
+    public let done: Int, total: Int, correct: Int
+    public let elapsed: Duration
+    public var samplesPerSecond: Double { elapsed > .zero ? Double(done) / elapsed.seconds : 0 }
+    public var accuracy: Double { done > 0 ? Double(correct) / Double(done) : 0 }
+    public var remaining: Duration? {
+        samplesPerSecond > 0 ? .seconds(Double(total - done) / samplesPerSecond) : nil
+    }
+}
+
+/// The evaluation sequence: prepare (no hardware) → flash harness + model → HELLO → check the model
+/// → baud → stream every sample, pipelined → report with the host's reference for each sample.
+public struct EvaluationRunner {
+    public let catalog: BoardCatalog
+    public init(catalog: BoardCatalog) { self.catalog = catalog }
+
+    public func prepare(_ request: RunRequest, harness: FirmwareImage? = nil) throws(RunError) -> PreparedRun {
+        let board: BoardDefinition
+        do { board = try catalog.board(named: request.board) } catch { throw .deploy(error) }
+        let model: ModelFile
+        do { model = try ModelFile.load(path: request.modelPath) } catch { throw .model(error) }
+        let s = model.summary
+        let spec = ModelInputSpec(height: s.inputShape[0], width: s.inputShape[1], channels: s.inputShape[2],
+                                  scale: s.inputScale, zeroPoint: s.inputZeroPoint, labels: s.labels,
+                                  pixelRange: request.pixelRange)
+        let dataset: Dataset
+        do {
+            let map = try request.labelMapPath.map { path throws(DatasetError) in try LabelMap.load(path: path) }
+            dataset = try Dataset.load(path: request.datasetPath, spec: spec, labelMap: map, limit: request.limit)
+        } catch { throw .dataset(error) }
+        let image: FirmwareImage
+        do {
+            image = try FirmwarePacker.pack(model: model, harness: harness ?? FirmwarePacker.mockHarness(board: board), board: board)
+        } catch { throw .pack(error) }
+        return PreparedRun(request: request, board: board, model: model, dataset: dataset, image: image)
+    }
+
+    /// Runs a prepared evaluation. `openSerial` opens the board's port at the rate given (called
+    /// after flashing, once the board has been reset).
+    public func run(_ prepared: PreparedRun, transport: any USBTransport, boardKind: String,
+                    openSerial: (Int) throws -> SerialPort,
+                    options: HarnessOptions = HarnessOptions(),
+                    flashProgress: (FlashProgress) -> Void = { _ in },
+                    progress: (RunProgress) -> Void = { _ in },
+                    note: (String) -> Void = { _ in }) throws(RunError) -> EvaluationReport {
+        let board = prepared.board
+        var flashRequest = prepared.request.flash
+        flashRequest.board = board.name
+        do {
+            _ = try FlashDeployment(catalog: catalog).run(image: prepared.image, flashRequest, transport: transport,
+                                                          progress: flashProgress, note: note)
+        } catch { throw .deploy(error) }
+
+        let port: SerialPort
+        do { port = try openSerial(board.harness.bootBaud) } catch let e as SerialError { throw .serial(e) } catch {
+            throw .serial(.io(path: "?", reason: "\(error)"))
+        }
+        defer { port.close() }
+        let session = HarnessSession(link: port, options: options)
+        let hello: HelloInfo
+        do { hello = try session.waitForHello() } catch { throw .harness(error) }
+        note("harness \(hello.buildID) on \(hello.board): model \(hello.modelName) (\(hello.modelState)), \(hello.timer), \(hello.currentBaud) baud")
+        guard hello.modelState == .ready else { throw .modelNotReady(state: "\(hello.modelState)", board: hello.board) }
+        guard hello.modelHashHex == prepared.model.summary.sha256 else {
+            throw .wrongModel(expected: prepared.model.summary.sha256, found: hello.modelHashHex, name: hello.modelName)
+        }
+        var baud = Int(hello.currentBaud)
+        if let wanted = prepared.request.baud, wanted != baud {
+            do {
+                try session.switchBaud(to: UInt32(wanted)) { rate in try port.setBaud(Int(rate)) }
+            } catch { throw .harness(error) }
+            baud = wanted
+            note("line switched to \(wanted) baud")
+        }
+
+        // Stream, with the host's reference prediction for each sample as its result arrives.
+        let reference = ReferenceRuntime(prepared.model)
+        let samples = prepared.dataset.samples
+        let byIndex = Dictionary(uniqueKeysWithValues: samples.map { ($0.index, $0) })
+        var records: [SampleRecord] = []
+        records.reserveCapacity(samples.count)
+        var correct = 0
+        let start = ContinuousClock.now
+        do {
+            try session.run(samples: samples.lazy.map { (id: $0.index, input: $0.input.map { UInt8(bitPattern: $0) }) }) { result in
+                guard let sample = byIndex[result.id] else { return }
+                let host = reference.predict(sample.input)
+                records.append(SampleRecord(index: sample.index, source: sample.source, label: sample.label,
+                                            predicted: result.predictedClass, reference: host.predicted,
+                                            cycles: result.cycles, scores: result.scores))
+                if result.predictedClass == sample.label { correct += 1 }
+                progress(RunProgress(done: records.count, total: samples.count, correct: correct,
+                                     elapsed: ContinuousClock.now - start))
+            }
+        } catch { throw .harness(error) }
+        let seconds = (ContinuousClock.now - start).seconds
+        records.sort { $0.index < $1.index }
+
+        let stats = session.statistics
+        let inputBytes = samples.count * prepared.model.summary.inputBytes
+        let timer = TimerNames.describe(hello.timer)
+        return EvaluationReport(
+            model: prepared.model.summary,
+            board: .init(name: board.name, kind: boardKind, harnessBuild: hello.buildID, coreClockHz: Int(hello.coreClockHz),
+                         timer: timer.name, timerKind: timer.kind, baud: baud),
+            dataset: "\(prepared.dataset.path) (\(prepared.dataset.layout))",
+            records: records,
+            throughput: .init(seconds: seconds, samplesPerSecond: seconds > 0 ? Double(records.count) / seconds : 0,
+                              inputBytes: inputBytes, wireBytes: stats.bytesSent,
+                              wireBytesPerInputByte: inputBytes > 0 ? Double(stats.bytesSent) / Double(inputBytes) : 0,
+                              lineUtilisation: seconds > 0 ? Double(stats.bytesSent) * 10 / (Double(baud) * seconds) : 0),
+            footprint: .init(modelBytes: prepared.model.blob.count, modelRegionBytes: board.firmware.modelRegion.size,
+                             arenaBytes: prepared.model.summary.arenaBytes, harnessArenaBytes: board.harness.arenaBytes,
+                             boardFlashBytes: board.flashKb * 1024, boardRAMBytes: board.ramKb * 1024),
+            link: .init(resends: stats.resentChunks + stats.restarts, crcErrors: stats.crcErrors,
+                        reboots: stats.reboots, droppedResults: stats.droppedResults))
+    }
+}
+
+/// How each timer is named wherever a latency appears, so an estimate never passes for a measurement.
+public enum TimerNames {
+    public static func describe(_ timer: TimerKind) -> (name: String, kind: String) {
+        switch timer {
+        case .dwtCycleCounter: return ("DWT cycle counter", "measured")
+        case .systickEmulated: return ("SysTick under QEMU", "emulated")
+        case .estimated: return ("Cortex-M7 cost model", "estimated")
+        }
+    }
+}
+
+extension SerialPort: HarnessLink {
+    public func write(_ bytes: [UInt8]) throws { try send(bytes) }
+    public func read(maxBytes: Int, timeout: Duration) throws -> [UInt8] { try receive(maxBytes: maxBytes, timeout: timeout) }
+}
+
+/// Why a run stopped, wrapping each layer's error; `isInfrastructure` separates the bench's
+/// failures (retry elsewhere) from the user's input (never retried).
+public enum RunError: Error, Sendable, CustomStringConvertible {
+    case model(ModelError)
+    case dataset(DatasetError)
+    case pack(PackError)
+    case deploy(DeployError)
+    case serial(SerialError)
+    case harness(any Error)
+    case modelNotReady(state: String, board: String)
+    case wrongModel(expected: String, found: String, name: String)
+
+    public var description: String {
+        switch self {
+        case let .model(e): return e.description
+        case let .dataset(e): return e.description
+        case let .pack(e): return e.description
+        case let .deploy(e): return e.description
+        case let .serial(e): return e.description
+        case let .harness(e): return "\(e)"
+        case let .modelNotReady(state, board):
+            return "the harness on \(board) reports its model as \(state) after flashing; the model region was not written as packed — flash again with --force"
+        case let .wrongModel(expected, found, name):
+            return "the board runs model \(name) (sha256 \(found.prefix(16))…), not the one just flashed (\(expected.prefix(16))…); another tool may have flashed it, or the flash failed silently — flash again with --force"
+        }
+    }
+
+    public var isInfrastructure: Bool {
+        switch self {
+        case .model, .dataset, .pack: return false
+        case let .deploy(e): return e.isInfrastructure
+        default: return true
+        }
+    }
+}

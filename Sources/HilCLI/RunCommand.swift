@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Deployer
+import MockBoard
+import STLink
+
+/// `hilctl run`: deploy a model with the harness, stream a test set through the board, report
+/// accuracy and on-device latency. Local: no daemon.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Evaluate a model on a board (or a mock board): accuracy, latency, throughput.")
+
+    @Option(help: ArgumentHelp("The exported int8 model (.hilm, docs/model-format.md).", valueName: "MODEL"))
+    var model: String
+    @Option(help: ArgumentHelp("The test set: an image folder (one subfolder per class), a flat <class>_test.jpg folder, or .npy arrays.", valueName: "PATH"))
+    var dataset: String
+    @Option(help: ArgumentHelp("A file mapping dataset class names to model labels (JSON or name=label lines).", valueName: "FILE"))
+    var labels: String?
+    @Option(help: "Evaluate only the first N samples (classes interleaved).") var limit: Int?
+    @Option(help: "Switch the line to this baud rate after the board says hello (default: stay at the board's boot rate).")
+    var baud: Int?
+    @Option(help: ArgumentHelp("The board (boards/<name>.json).", valueName: "BOARD")) var board = "stm32f746g-disco"
+    @Option(help: ArgumentHelp("The board's serial port; found from the probe's serial when omitted.", valueName: "TTY"))
+    var port: String?
+    @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit (p/255), centered (p/127.5-1) or raw.", valueName: "RANGE"))
+    var pixels = "unit"
+    @OptionGroup var probe: ProbeOptions
+    @Flag(help: "Print the report as JSON (schema_version 1).") var json = false
+
+    func validate() throws {
+        if let limit, limit <= 0 { throw ValidationError("--limit must be a positive number of samples") }
+        if let baud, !SerialPort.rates.contains(baud) {
+            throw ValidationError("--baud \(baud) is not a rate this system can set; choose one of \(SerialPort.rates.map(String.init).joined(separator: ", "))")
+        }
+        if pixelRange == nil { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
+    }
+
+    var pixelRange: PixelRange? {
+        switch pixels { case "unit": return .unit; case "centered": return .centered; case "raw": return .raw; default: return nil }
+    }
+
+    func run() throws {
+        let catalog = try probe.catalog()
+        var request = RunRequest(modelPath: model, datasetPath: dataset)
+        request.labelMapPath = labels
+        request.limit = limit
+        request.baud = baud
+        request.board = board
+        request.pixelRange = pixelRange ?? .unit
+        let runner = EvaluationRunner(catalog: catalog)
+
+        do {
+            let prepared = try runner.prepare(request)
+            note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
+            var mock: PersistentMockBoard?
+            let transport: any USBTransport
+            let openSerial: (Int) throws -> SerialPort
+            if probe.mock {
+                let m = try PersistentMockBoard(chip: catalog.chip(for: prepared.board), stateFile: probe.mockFlash)
+                let path = try m.board.attachSerial(MockUARTConfig(board: prepared.board))
+                mock = m
+                transport = m.transport
+                openSerial = { rate in try SerialPort(path: path, baud: rate) }
+            } else {
+                let usb = try LibUSBProbes.open(serial: probe.serial)
+                transport = usb
+                let serial = usb.identity.serial
+                let path = port ?? VCPFinder.port(forProbeSerial: serial)
+                openSerial = { rate in
+                    guard let path else { throw SerialError.cannotOpen(path: "the virtual COM port of \(serial)", reason: "no /dev/ttyACM* belongs to that probe; give it with --port") }
+                    return try SerialPort(path: path, baud: rate)
+                }
+            }
+            let bar = ProgressBar(virtualClock: probe.mock)
+            let line = RunProgressLine()
+            let report = try runner.run(prepared, transport: transport, boardKind: probe.mock ? "mock" : "usb",
+                                        openSerial: openSerial, flashProgress: bar.update,
+                                        progress: line.update, note: { bar.finish(); note($0) })
+            line.finish()
+            try mock?.save()
+            print(json ? try report.json() : ReportRenderer.text(report))
+        } catch let error as RunError {
+            note("error: \(error)")
+            throw ExitCode(error.isInfrastructure ? ExitStatus.infrastructure : ExitStatus.refused)
+        } catch let error as ProbeOpenError {
+            note("error: \(error)")
+            throw ExitCode(ExitStatus.infrastructure)
+        }
+    }
+}
+
+extension MockUARTConfig {
+    /// The mock board's serial side, from the board file.
+    init(board: BoardDefinition) {
+        self.init(infoBlockAddress: board.firmware.infoBlockAddress, modelRegionBase: board.firmware.modelRegion.base.value,
+                  modelRegionSize: board.firmware.modelRegion.size, coreClockHz: UInt32(board.coreClockHz),
+                  arenaSize: board.harness.arenaBytes, inputBufferSize: board.harness.inputBufferBytes)
+        bootBaud = board.harness.bootBaud
+        maxBaud = board.harness.maxBaud
+    }
+}
+
+/// "137/500 samples  41.3/s  accuracy 88.3 %  ETA 8 s" on stderr, redrawn on a terminal, every
+/// tenth of the run in a log.
+final class RunProgressLine {
+    private let interactive = isatty(FileHandle.standardError.fileDescriptor) == 1
+    private var lastShown = -1
+    private var lastDraw = ContinuousClock.now
+
+    func update(_ p: RunProgress) {
+        let text = String(format: "%d/%d samples  %.1f/s  accuracy %.1f %%  ETA %@",
+                          p.done, p.total, p.samplesPerSecond, p.accuracy * 100,
+                          p.remaining.map { String(format: "%.0f s", $0.seconds) } ?? "?")
+        if interactive {
+            guard ContinuousClock.now - lastDraw > .milliseconds(100) || p.done == p.total else { return }
+            lastDraw = ContinuousClock.now
+            FileHandle.standardError.write(Data(("\r" + text + "   ").utf8))
+        } else {
+            let decile = p.total > 0 ? p.done * 10 / p.total : 10
+            guard decile != lastShown else { return }
+            lastShown = decile
+            note(text)
+        }
+    }
+
+    func finish() { if interactive { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
