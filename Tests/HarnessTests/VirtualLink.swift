@@ -31,8 +31,8 @@ final class VirtualLink: HarnessLink {
     /// When the host-to-device line carried each write: (first bit, last bit).
     private(set) var lineBusy: [(from: Double, to: Double)] = []
     private(set) var rebootCount = 0
-    private(set) var hostWrites: [[UInt8]] = []
-    private(set) var hostReads: [[UInt8]] = []
+    /// Everything the host wrote and read, in order, with the host's time.
+    private(set) var log: [(time: Double, wrote: Bool, bytes: [UInt8])] = []
 
     init(device: SimulatedDevice, hostToDevice: FaultPlan = .none, deviceToHost: FaultPlan = .none, seed: UInt64 = 1) {
         self.device = device
@@ -63,7 +63,7 @@ final class VirtualLink: HarnessLink {
     // MARK: HarnessLink
 
     func write(_ bytes: [UInt8]) throws {
-        hostWrites.append(bytes)
+        log.append((now, true, bytes))
         let start = max(now, toDeviceFree)
         for byte in bytes {
             for b in hostToDevice.apply(byte, at: now) {
@@ -86,7 +86,7 @@ final class VirtualLink: HarnessLink {
             out.append(b.baud == hostBaud ? b.value : UInt8(truncatingIfNeeded: rng.next()))
         }
         if out.isEmpty { now = deadline }
-        hostReads.append(out)
+        if !out.isEmpty { log.append((now, false, out)) }
         return out
     }
 
