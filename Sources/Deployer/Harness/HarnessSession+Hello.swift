@@ -40,6 +40,7 @@ extension HarnessSession {
                 }
             }
         }
+        seenBootIDs.insert(info.bootID)
         if bootBaud == nil { bootBaud = info.bootBaud }
         baud = info.currentBaud                      // it was read at the host's rate, so both agree
         if let target = targetBaud, info.currentBaud != target { needsBaudSwitch = true }

@@ -7,6 +7,11 @@ extension HarnessSession {
               let s = pipeline?.slots[slot] else {
             statistics.droppedResults += 1
             try unblock(after: r.sample)
+            // a boot never announced: the device reset and its HELLO was lost; ask for one
+            if let info = hello, r.bootID != info.bootID, !seenBootIDs.contains(r.bootID), !holdingSends {
+                seenBootIDs.insert(r.bootID)
+                try send([.helloRequest])
+            }
             return
         }
         guard r.inputCRC == s.inputCRC, r.scores.count == info.classCount, Int(r.predictedClass) < info.classCount else {

@@ -29,8 +29,13 @@ extension HarnessSession {
         }
     }
 
-    /// Silence after which the host PINGs: the device answers only between inferences.
-    var stallTimeout: Duration { options.replyTimeout + longestInference * 2 }
+    /// Silence after which the host PINGs. The device answers only between inferences, and only
+    /// after the bytes the host queued before have crossed the line: allow for both.
+    var stallTimeout: Duration {
+        let queued = pipeline?.slots.reduce(0) { $0 + ($1.map { pipeline!.wireBytes(of: $0) } ?? 0) } ?? 0
+        let backlog: Duration = .seconds(Double(queued * 10) / Double(max(baud ?? 115_200, 1)))
+        return options.replyTimeout + longestInference * 2 + backlog
+    }
 
     private func start(id: Int, input: [UInt8], in slot: Int) throws {
         guard let info = hello, input.count == info.inputByteCount else {

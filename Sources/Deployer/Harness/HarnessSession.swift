@@ -21,6 +21,7 @@ public final class HarnessSession {
     /// A HELLO waiting for its LABELS.
     var assembling: (info: HelloInfo, labels: [String?])?
     var helloCount = 0
+    var seenBootIDs: Set<UInt32> = []
     var baudAck: (ref: UInt16, baud: UInt32)?
     var baudRefusal: (ref: UInt16, maximum: UInt32)?
     var outstandingPing: UInt16?

@@ -37,6 +37,13 @@ struct SamplePipeline {
 
     func slot(of wireID: UInt32) -> Int? { slots.firstIndex { $0?.wireID == wireID } }
 
+    /// Wire bytes of a whole pass of `s`, at most (COBS's worst case per frame).
+    func wireBytes(of s: InFlightSample) -> Int {
+        let frames = (s.input.count + chunkSize - 1) / chunkSize
+        let raw = s.input.count + frames * (Frame.overhead + HostMessage.inputHeaderCount) + Frame.overhead + 5
+        return raw + raw / 254 + 2 * (frames + 1) + 1
+    }
+
     /// INPUT frames from `offset` to the end, then INFER.
     func pass(slot: Int, from offset: Int) -> [HostMessage] {
         guard let s = slots[slot] else { return [] }
