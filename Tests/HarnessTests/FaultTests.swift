@@ -102,7 +102,28 @@ import Testing
         } catch let error as HarnessError {
             guard case .tooManyRetries(_, let retries) = error else { Issue.record("\(error)"); return }
             #expect(retries == 3)
-            #expect(error.description.contains("resent 3 times"))
+            #expect(error.description.contains("resent 3 times in a row"))
         }
+    }
+}
+
+/// Everything at once, drawn from a seed: faults both ways (up to ~20 % of 1 KB frames damaged),
+/// a stall of up to 3 s, two resets, a baud switch on two runs in three, slow inference on half.
+@Suite struct FaultMixTests {
+    @Test(arguments: 1...12)
+    func recoversFromARandomMixOfEverything(seed: Int) throws {
+        var rng = SeededRandom(seed: UInt64(seed) &* 7919)
+        let up = FaultPlan(bitErrorRate: rng.unit() * 2e-5, dropRate: rng.unit() * 5e-5, garbageRate: rng.unit() * 5e-5)
+        let down = FaultPlan(bitErrorRate: rng.unit() * 2.5e-4, dropRate: rng.unit() * 1.5e-3, garbageRate: rng.unit() * 1.5e-3)
+        var config = SimulatedDevice.Config()
+        config.inferenceCycles = seed % 2 == 0 ? 2_160_000 : 32_400_000
+        let bench = Bench(device: config, hostToDevice: up, deviceToHost: down, seed: UInt64(seed))
+        let stallStart = 1 + rng.unit() * 5
+        bench.link.stalls = [(from: stallStart, until: stallStart + rng.unit() * 3)]
+        bench.link.reboots = [2 + rng.unit() * 6, 2 + rng.unit() * 6].sorted()
+        let samples = distinctInputs(60, seed: UInt64(seed))
+        let baud: UInt32? = seed % 3 == 0 ? nil : (seed % 3 == 1 ? 921_600 : 2_000_000)
+        let results = try bench.stream(samples, baud: baud)
+        bench.expectExactlyOneCorrectResult(results, for: samples)
     }
 }

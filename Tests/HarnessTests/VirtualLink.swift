@@ -24,6 +24,8 @@ final class VirtualLink: HarnessLink {
     /// Times at which the device resets (re-init + start).
     var reboots: [Double] = []
     private var pendingCost = 0.0
+    /// Sees every batch of bytes handed to the device, with the device's time.
+    var deviceTap: ((Double, [UInt8]) -> Void)?
     private var rng = SeededRandom(seed: 99)
 
     // Records for the tests.
@@ -144,7 +146,7 @@ final class VirtualLink: HarnessLink {
             if frozen(at: b.at) != nil { continue }
             batch.append(b.baud == deviceBaud(at: b.at) ? b.value : UInt8(truncatingIfNeeded: rng.next()))
         }
-        if !batch.isEmpty { device.receive(batch) }
+        if !batch.isEmpty { deviceTap?(deviceTime, batch); device.receive(batch) }
     }
 }
 

@@ -11,11 +11,13 @@ public enum HarnessError: Error, Equatable, Sendable, CustomStringConvertible {
     case inputSize(sampleID: Int, expected: Int, got: Int)
     /// The device refused a baud rate (above its maximum or not possible).
     case baudRefused(requested: UInt32, maximum: UInt32)
+    /// SET_BAUD went unanswered; the session stays at its rate.
+    case noBaudAck(requested: UInt32, attempts: Int)
     /// The device acknowledged a rate but could not be reached at it; the session is back at `current`.
     case baudSwitchFailed(requested: UInt32, current: UInt32)
     /// The runtime failed on the device for this sample (deterministic: not retried).
     case inferenceFailed(sampleID: Int, status: UInt32, text: String)
-    /// A sample needed more resends than allowed.
+    /// A sample was resent this many times in a row without the device getting any further with it.
     case tooManyRetries(sampleID: Int, retries: Int)
     /// Nothing sensible came back for this many PINGs in a row.
     case linkDead(unansweredPings: Int)
@@ -34,12 +36,14 @@ public enum HarnessError: Error, Equatable, Sendable, CustomStringConvertible {
             return "sample \(id) has \(got) bytes but the model takes \(expected) (its input shape); check the dataset's preprocessing"
         case let .baudRefused(requested, maximum):
             return "the device refused \(requested) baud (its maximum is \(maximum)); ask for a lower rate"
+        case let .noBaudAck(requested, attempts):
+            return "the device did not acknowledge \(requested) baud after \(attempts) requests; check the link at the current rate"
         case let .baudSwitchFailed(requested, current):
             return "the device acknowledged \(requested) baud but did not answer at it; the link is back at \(current) baud; the adapter may not reach that rate"
         case let .inferenceFailed(id, status, text):
             return "the device failed to run sample \(id): \(text) (runtime status \(status))"
         case let .tooManyRetries(id, retries):
-            return "sample \(id) was resent \(retries) times without a result; the link is too noisy or the device keeps resetting"
+            return "sample \(id) was resent \(retries) times in a row without getting any further; the link is too noisy or the device keeps resetting"
         case let .linkDead(pings):
             return "the device answered none of \(pings) PINGs; check the cable and that the board is powered and not halted"
         }

@@ -10,7 +10,7 @@ public struct HarnessOptions: Sendable {
     /// Unanswered PINGs after which the host tries the other baud rate (after a baud switch, a
     /// reset device is back at its boot rate).
     public var pingsBeforeBaudFallback = 2
-    /// Passes beyond the first allowed per sample.
+    /// Resends of a sample in a row that get the device no further with it, before giving up.
     public var maxRetriesPerSample = 10
     /// Input bytes per INPUT frame; nil for the most the device's frame allows.
     public var chunkSize: Int?

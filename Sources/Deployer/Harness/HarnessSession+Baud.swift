@@ -23,6 +23,15 @@ extension HarnessSession {
     /// the old rate, where the device will be again after half a second without a frame.
     /// The session keeps `retune` and the rate, to restore them after a reboot.
     public func switchBaud(to rate: UInt32, retune: @escaping (UInt32) throws -> Void) throws {
+        let reboots = statistics.reboots
+        do {
+            try switchBaudOnce(to: rate, retune: retune)
+        } catch HarnessError.baudSwitchFailed where statistics.reboots != reboots {
+            try switchBaudOnce(to: rate, retune: retune)     // the device reset meanwhile: once more
+        }
+    }
+
+    private func switchBaudOnce(to rate: UInt32, retune: @escaping (UInt32) throws -> Void) throws {
         if hello == nil { try waitForHello() }
         self.retune = retune
         holdingSends = true
@@ -32,7 +41,9 @@ extension HarnessSession {
         baudRefusal = nil
         var seq: UInt16 = 0
         var acked = false
-        for _ in 0..<3 where !acked {
+        // A lost ACK leaves the device at the new rate, deaf to a repeat at the old one until it
+        // reverts (0.5 s): keep asking for a while rather than three times.
+        for _ in 0..<options.maxUnansweredPings where !acked {
             seq = try send([.setBaud(rate)])
             while try pump(timeout: options.replyTimeout) {
                 if let refusal = baudRefusal, refusal.ref == seq {
@@ -43,24 +54,38 @@ extension HarnessSession {
                 if let ack = baudAck, ack.ref == seq, ack.baud == rate { acked = true; break }
             }
         }
-        guard acked else { throw HarnessError.linkDead(unansweredPings: 3) }
+        guard acked else {
+            targetBaud = nil
+            throw HarnessError.noBaudAck(requested: rate, attempts: options.maxUnansweredPings)
+        }
         try retune(rate)
         baud = rate
         needsBaudSwitch = false
-        for _ in 0..<3 {
-            if let status = try pingOnce(), status.currentBaud == rate {
+        // A PONG at the new rate confirms. Unanswered PINGs are ambiguous: the device may have
+        // switched and its PONGs got lost (it then stays), or never heard us (it reverts after
+        // 0.5 s). So three tries at the new rate, then alternate with the old one; but any good
+        // frame heard at a rate shows the device is there, so the host stays for another try.
+        var here = rate, misses = 0, tries = 0
+        while misses < options.maxUnansweredPings, tries < 3 * options.maxUnansweredPings {
+            tries += 1
+            if baud != here { try retune(here); baud = here }
+            let heard = goodFrames
+            if let status = try pingOnce() {
+                // heard: the PONG says where the device is, whatever the host's port really did
+                if baud != status.currentBaud { try retune(status.currentBaud); baud = status.currentBaud }
+                guard status.currentBaud == rate else {
+                    targetBaud = nil
+                    throw HarnessError.baudSwitchFailed(requested: rate, current: status.currentBaud)
+                }
                 targetBaud = rate
                 statistics.baudSwitches += 1
                 return
             }
+            if goodFrames != heard { continue }
+            misses += 1
+            if misses >= 3 { here = here == rate ? old : rate }
         }
-        try retune(old)
-        baud = old
         targetBaud = nil
-        // the device reverts half a second after the switch; PINGs at the old rate find it there
-        for _ in 0..<options.maxUnansweredPings {
-            if try pingOnce() != nil { throw HarnessError.baudSwitchFailed(requested: rate, current: old) }
-        }
         throw HarnessError.linkDead(unansweredPings: options.maxUnansweredPings)
     }
 }

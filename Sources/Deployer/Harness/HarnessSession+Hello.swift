@@ -50,6 +50,8 @@ extension HarnessSession {
             completeHello(info)
         } else if info.modelState != .ready || info.classCount == 0 {
             completeHello(info)                      // the device sends labels only for a ready model
+        } else if let a = assembling, a.info.modelHash == info.modelHash, a.labels.count == info.classCount {
+            assembling = (info, a.labels)            // keep the labels an earlier answer brought
         } else {
             assembling = (info, Array(repeating: nil, count: info.classCount))
         }

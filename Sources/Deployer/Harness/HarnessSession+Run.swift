@@ -65,19 +65,25 @@ extension HarnessSession {
         guard !holdingSends else { return }          // the PING after the switch will tell what is missing
         guard var s = pipeline?.slots[slot] else { return }
         s.retries += 1
-        guard s.retries <= options.maxRetriesPerSample else {
-            throw HarnessError.tooManyRetries(sampleID: s.id, retries: s.retries - 1)
+        // A pass that starts beyond what the device had confirmed is progress: a noisy line that
+        // moves a sample on chunk by chunk is slow, not hopeless. Only passes that gain nothing count.
+        let from = restart ? 0 : offset
+        if from > s.confirmed { s.confirmed = from; s.fruitlessPasses = 0 } else { s.fruitlessPasses += 1 }
+        guard s.fruitlessPasses <= options.maxRetriesPerSample else {
+            throw HarnessError.tooManyRetries(sampleID: s.id, retries: s.fruitlessPasses - 1)
         }
-        if restart, let id = pipeline?.takeWireID() { s.wireID = id; statistics.restarts += 1 }
+        if restart, let id = pipeline?.takeWireID() { s.wireID = id; s.confirmed = 0; statistics.restarts += 1 }
         pipeline?.slots[slot] = s
         statistics.retries += 1
-        statistics.resentChunks += try sendPass(slot: slot, from: restart ? 0 : offset)
+        statistics.resentChunks += try sendPass(slot: slot, from: from)
     }
 
     /// After a reboot: back to the chosen rate, then every sample that was out goes again.
     private func resynchronise() throws {
         if needsBaudSwitch, let rate = targetBaud, let retune {
-            do { try switchBaud(to: rate, retune: retune) } catch HarnessError.baudSwitchFailed {
+            do {
+                try switchBaud(to: rate, retune: retune)
+            } catch HarnessError.baudSwitchFailed, HarnessError.noBaudAck {
                 needsBaudSwitch = false                   // carry on at the rate that works
             }
             outstandingPing = nil
@@ -103,6 +109,7 @@ extension HarnessSession {
             try retune(other)
             baud = other
             try send([.helloRequest])
+            try sendPing()                       // one visit per rate and stall: two chances to be heard
         }
         try sendPing()
     }

@@ -18,6 +18,8 @@ public final class HarnessSession {
     var txSeq: UInt16 = 0
     var lastDeviceSeq: UInt16?
     var noise = 0
+    /// Frames that parsed: one heard at a rate proves the device is at that rate.
+    var goodFrames = 0
     /// A HELLO waiting for its LABELS.
     var assembling: (info: HelloInfo, labels: [String?])?
     var helloCount = 0
@@ -75,6 +77,7 @@ public final class HarnessSession {
                 noteSequence(frame.seq)
                 guard let message = try? DeviceMessage(frame) else { statistics.malformedFrames += 1; continue }
                 valid = true
+                goodFrames += 1
                 try handle(message)
             case .dropped(.badCRC, _):
                 statistics.crcErrors += 1
@@ -84,7 +87,7 @@ public final class HarnessSession {
                 try suspectLoss()
             }
         }
-        if valid { noise = 0; return true }
+        if valid { noise = 0; unansweredPings = 0; return true }   // any good frame: alive at this rate
         noise += bytes.count
         if noise > options.noiseLimit { noise = 0; return false }
         return true

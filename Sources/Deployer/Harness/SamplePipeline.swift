@@ -10,6 +10,10 @@ struct InFlightSample {
     /// frames are stale.
     var passSeq: UInt16 = 0
     var retries = 0
+    /// Passes in a row that got no further than the best the device has confirmed holding.
+    var fruitlessPasses = 0
+    /// The most input bytes of this attempt the device has confirmed holding.
+    var confirmed = 0
     /// The device's slot holds this other sample (queued or running); restart once it is done.
     var blockedBy: UInt32?
 }
