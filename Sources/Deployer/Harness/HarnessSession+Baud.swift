@@ -13,14 +13,15 @@ extension HarnessSession {
         try sendPing()
         guard let seq = outstandingPing else { return nil }
         while try pump(timeout: options.replyTimeout) {
-            if let status = lastStatus, status.ref == seq { return status }
+            if let status = pingAnswer, status.ref == seq { return status }
         }
         return nil
     }
 
     /// Moves both ends to `rate`: SET_BAUD, the device's ACK at the old rate, `retune` moves the
-    /// host, and a PING at the new rate confirms. If that PING goes unanswered the host returns to
-    /// the old rate, where the device will be again after half a second without a frame.
+    /// host, and a PONG at the new rate confirms. If the device cannot be found there, the host
+    /// looks at the old rate too, where the device goes back after half a second without a frame;
+    /// a PONG there ends it with `baudSwitchFailed`, the link working at the old rate.
     /// The session keeps `retune` and the rate, to restore them after a reboot.
     public func switchBaud(to rate: UInt32, retune: @escaping (UInt32) throws -> Void) throws {
         let reboots = statistics.reboots

@@ -51,7 +51,7 @@ extension HarnessSession {
     func receivedPong(_ status: DeviceStatus) throws {
         lastStatus = status
         unansweredPings = 0
-        if status.ref == outstandingPing { outstandingPing = nil }
+        if status.ref == outstandingPing { outstandingPing = nil; pingAnswer = status }
         if let target = targetBaud, status.currentBaud != target { needsBaudSwitch = true }
         guard let info = hello, let p = pipeline else { return }
         guard status.bootID == info.bootID else {

@@ -32,7 +32,7 @@ extension HarnessSession {
     /// Silence after which the host PINGs. The device answers only between inferences, and only
     /// after the bytes the host queued before have crossed the line: allow for both.
     var stallTimeout: Duration {
-        let queued = pipeline?.slots.reduce(0) { $0 + ($1.map { pipeline!.wireBytes(of: $0) } ?? 0) } ?? 0
+        let queued = pipeline.map { p in p.slots.compactMap { $0 }.reduce(0) { $0 + p.wireBytes(of: $1) } } ?? 0
         let backlog: Duration = .seconds(Double(queued * 10) / Double(max(baud ?? 115_200, 1)))
         return options.replyTimeout + longestInference * 2 + backlog
     }

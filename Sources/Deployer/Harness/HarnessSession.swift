@@ -27,6 +27,8 @@ public final class HarnessSession {
     var baudAck: (ref: UInt16, baud: UInt32)?
     var baudRefusal: (ref: UInt16, maximum: UInt32)?
     var outstandingPing: UInt16?
+    /// The PONG that answered the latest PING.
+    var pingAnswer: DeviceStatus?
     var unansweredPings = 0
     /// Baud handling: the device's rate at boot, the rate asked for, and how to retune the host.
     var bootBaud: UInt32?
