@@ -85,6 +85,79 @@ void hil_harness_receive(hil_harness *h, const uint8_t *data, size_t len);
  * requests. Returns non-zero if it did something. */
 int hil_harness_step(hil_harness *h);
 
+/* ---- Added by the protocol implementation (docs/harness-protocol.md); nothing above changed. ---- */
+
+/* Largest frame payload this build accepts and sends (HELLO reports it). The default takes a 9-byte
+ * INPUT header plus 1024 input bytes; a firmware may raise it with -D (RAM: about 2x this). */
+#ifndef HIL_HARNESS_MAX_PAYLOAD
+#define HIL_HARNESS_MAX_PAYLOAD 1033u
+#endif
+/* Most classes a model may have here: RESULT scores and the scores buffer are sized by it. */
+#ifndef HIL_HARNESS_MAX_CLASSES
+#define HIL_HARNESS_MAX_CLASSES 512u
+#endif
+#define HIL_HARNESS_INPUT_BUFFERS 2u
+/* An upper bound of hil_harness_state_size(), for static allocation (checked at compile time). */
+#define HIL_HARNESS_STATE_BYTES (2u * HIL_HARNESS_MAX_PAYLOAD + HIL_HARNESS_MAX_CLASSES + 1024u)
+
+/* Frame types. Host to device below 0x80, device to host from 0x81. Part of the wire format. */
+typedef enum {
+    HIL_FRAME_HELLO_REQUEST = 0x01,
+    HIL_FRAME_PING = 0x02,
+    HIL_FRAME_SET_BAUD = 0x03,
+    HIL_FRAME_INPUT = 0x04,
+    HIL_FRAME_INFER = 0x05,
+    HIL_FRAME_HELLO = 0x81,
+    HIL_FRAME_LABELS = 0x82,
+    HIL_FRAME_PONG = 0x83,
+    HIL_FRAME_BAUD_ACK = 0x84,
+    HIL_FRAME_NAK = 0x85,
+    HIL_FRAME_RESULT = 0x86,
+    HIL_FRAME_ERROR = 0x87
+} hil_frame_type;
+
+/* ERROR frame codes. Part of the wire format. */
+typedef enum {
+    HIL_HERR_BAD_FRAME = 1,        /* frames dropped for CRC, truncation or size since the last report */
+    HIL_HERR_UNKNOWN_TYPE = 2,
+    HIL_HERR_BAD_PAYLOAD = 3,      /* payload too short or a slot index out of range */
+    HIL_HERR_NO_MODEL = 4,         /* the model is not ready; value = hil_model_state */
+    HIL_HERR_INPUT_RANGE = 5,      /* chunk outside the model's input; value = input size */
+    HIL_HERR_INPUT_INCOMPLETE = 6, /* INFER before the input was complete; value = bytes received */
+    HIL_HERR_UNKNOWN_SAMPLE = 7,   /* INFER for a sample the slot does not hold */
+    HIL_HERR_BUSY = 8,             /* the slot holds another sample that is queued or running */
+    HIL_HERR_BAUD_REFUSED = 9,     /* value = the highest rate accepted */
+    HIL_HERR_INFER_FAILED = 10     /* hil_invoke failed; value = hil_status */
+} hil_harness_error;
+
+/* What an input buffer ("slot") holds; reported per slot in PONG. */
+typedef enum {
+    HIL_SLOT_FREE = 0,
+    HIL_SLOT_FILLING = 1,
+    HIL_SLOT_QUEUED = 2,
+    HIL_SLOT_RUNNING = 3
+} hil_slot_state;
+
+typedef struct {
+    uint32_t rx_frames;            /* frames with a good CRC */
+    uint32_t rx_crc_errors;
+    uint32_t rx_framing_errors;    /* truncated COBS or shorter than a header */
+    uint32_t rx_oversize;
+    uint32_t rx_seq_gaps;          /* host frames missing by sequence number */
+    uint32_t replies_dropped;      /* replies lost because the reply queue was full */
+    uint32_t tx_frames;
+    uint32_t inferences;
+    uint32_t baud_reverts;         /* baud switches undone for want of a frame at the new rate */
+} hil_harness_counters;
+
+/* Sets the boot id HELLO and RESULT carry. Call between init and start with a value that differs
+ * per reset (the RNG, or a counter in a backup register); without it init derives one that differs
+ * per init within one process (the mock board) but not necessarily across real resets. */
+void hil_harness_set_boot_id(hil_harness *h, uint32_t boot_id);
+uint32_t hil_harness_boot_id(const hil_harness *h);
+hil_model_state hil_harness_model_state(const hil_harness *h);
+void hil_harness_get_counters(const hil_harness *h, hil_harness_counters *out);
+
 #ifdef __cplusplus
 }
 #endif

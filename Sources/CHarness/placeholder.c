@@ -1,2 +1,0 @@
-/* Replaced by the harness's implementation files. */
-#include "hil_harness.h"
