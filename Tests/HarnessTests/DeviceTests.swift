@@ -31,12 +31,13 @@ import Testing
         #expect(hello.maxPayload == 1033)
         #expect(hello.inputShape == InputShape(height: 32, width: 32, channels: 3))
         #expect(hello.classCount == 29)
-        #expect(hello.inputScale == 0.0078125 && hello.inputZeroPoint == -1)
-        #expect(hello.outputScale == 0.00390625 && hello.outputZeroPoint == -128)
-        #expect(hello.arenaBytes == 4096)
+        let figures = TestModel.figures(blob)
+        #expect(hello.inputScale == figures.input_scale && hello.inputZeroPoint == figures.input_zero_point)
+        #expect(hello.outputScale == figures.output_scale && hello.outputZeroPoint == figures.output_zero_point)
+        #expect(hello.arenaBytes == figures.arena_bytes)
         #expect(hello.modelSize == UInt32(blob.count))
         #expect(hello.modelHash == hash)
-        #expect(hello.modelMACs == 3072)
+        #expect(hello.modelMACs == figures.macs && figures.macs == 3072 * 29)
         #expect(hello.board == "mock-f746")
         #expect(hello.buildID == "test-build-1")
         #expect(hello.modelName == "asl-vgg-pruned")
@@ -84,9 +85,11 @@ import Testing
         var blob = TestModel.blob()
         blob[30] ^= 0x01                                         // breaks its CRC
         #expect(DeviceConsole(model: blob).take().first?.helloInfo?.modelState == .corrupt)
-        let big = DeviceConsole(model: TestModel.blob(arenaBytes: 1 << 20)).take().first?.helloInfo
+        let bigBlob = TestModel.blob(arenaBytes: 1 << 20)
+        let big = DeviceConsole(model: bigBlob).take().first?.helloInfo
         #expect(big?.modelState == .tooBig)
-        #expect(big?.arenaBytes == 1 << 20)                      // says how big, so the user knows why
+        #expect(big?.arenaBytes == TestModel.figures(bigBlob).arena_bytes)   // says how big, so the user knows why
+        #expect(TestModel.figures(bigBlob).arena_bytes >= 1 << 20)
         let wide = DeviceConsole(model: TestModel.blob(height: 64, width: 64)).take().first?.helloInfo
         #expect(wide?.modelState == .tooBig)
     }

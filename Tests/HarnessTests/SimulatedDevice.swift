@@ -39,7 +39,7 @@ final class SimulatedDevice {
     /// Called with the cycles of each inference (estimate_cycles), so a clock can charge them.
     var onInference: (UInt64) -> Void = { _ in }
 
-    init(model: [UInt8]?, regionSize: Int = 64 * 1024, config: Config = Config()) {
+    init(model: [UInt8]?, regionSize: Int = 256 * 1024, config: Config = Config()) {
         self.config = config
         state = .allocate(byteCount: hil_harness_state_size(), alignment: 16)
         region = .allocate(capacity: regionSize)

@@ -45,9 +45,9 @@ public enum ReportRenderer {
             out.append("")
             out.append("confusion (rows: true class, columns: predicted)")
             let short = r.model.labels.map { String($0.prefix(4)) }
-            out.append("    " + short.map { $0.leftPadded(5) }.joined())
+            out.append("    " + short.map { $0.rightAligned(5) }.joined())
             for (i, row) in r.confusion.enumerated() {
-                out.append(short[i].leftPadded(4) + row.map { String($0).leftPadded(5) }.joined())
+                out.append(short[i].rightAligned(4) + row.map { String($0).rightAligned(5) }.joined())
             }
         }
         if !r.agreement.mismatches.isEmpty {
@@ -61,7 +61,8 @@ public enum ReportRenderer {
 }
 
 extension String {
-    func leftPadded(_ width: Int) -> String {
+    /// Right-aligned in a column of `width` characters, padded with spaces.
+    func rightAligned(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
