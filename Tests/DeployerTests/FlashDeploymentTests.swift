@@ -26,8 +26,9 @@ import STLink
         #expect(board.target.flashBytes(at: 0x0800_0000, count: expected.count) == expected)
         #expect(outcome.report.verified)
         #expect(outcome.report.sectorsErased == [0])
-        // After the flash the new firmware runs: the core is no longer halted.
         #expect(board.statistics.sectorErases == [0: 1])
+        // After the flash the new firmware runs: the core is no longer halted.
+        #expect(board.target.coreState == .running)
     }
 
     @Test func theElfsDataSegmentGoesToItsLoadAddress() throws {

@@ -34,6 +34,18 @@ import MockBoard
         #expect(bench.board.target.isLocked)
     }
 
+    @Test func resetToRunLeavesAHaltedCoreRunning() throws {
+        let bench = try Bench()
+        let core = CortexM(probe: bench.probe)
+        try core.halt()
+        try core.reset(halt: false)
+        #expect(try !core.isHalted())
+        #expect(bench.board.target.coreState == .running)
+        try core.halt()
+        try core.pinReset(halt: false)
+        #expect(bench.board.target.coreState == .running)
+    }
+
     @Test func pinResetAndHaltStopsTheCoreAndRelocksFlash() throws {
         let bench = try Bench()
         let core = CortexM(probe: bench.probe)

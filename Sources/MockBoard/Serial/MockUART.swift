@@ -37,6 +37,18 @@ final class MockUART: @unchecked Sendable {
     private var stalled = false, rebooted = false
     private var random: SplitMix
     private var lastBoot: (HarnessInfoBlock?, [UInt8])?
+    /// HIL_MOCK_UART_TRACE=FILE logs boots, run state, baud changes and byte counts.
+    private let trace: FileHandle? = ProcessInfo.processInfo.environment["HIL_MOCK_UART_TRACE"].flatMap {
+        _ = FileManager.default.createFile(atPath: $0, contents: nil)
+        return FileHandle(forWritingAtPath: $0)
+    }
+
+    private let traceOrigin = ContinuousClock.now
+
+    private func log(_ text: @autoclosure () -> String) {
+        guard let trace else { return }
+        trace.write(Data("\(String(format: "%.6f", (ContinuousClock.now - traceOrigin).seconds)) \(text())\n".utf8))
+    }
 
     init(config: MockUARTConfig, faults: SerialFaultPlan) throws {
         pty = try PseudoTerminal()
@@ -65,7 +77,9 @@ final class MockUART: @unchecked Sendable {
             for event in events {
                 switch event {
                 case let .boot(info, model): boot(info: info, model: model)
-                case let .run(on): running = on
+                case let .run(on):
+                    running = on
+                    log("core \(on ? "running" : "halted")")
                 case .stop:
                     pty.unplug()
                     return
@@ -115,6 +129,7 @@ final class MockUART: @unchecked Sendable {
             boot(info: info, model: model)
             return
         }
+        log("rx \(n) bytes (host at \(pty.hostBaud.map(String.init) ?? "?") baud, board at \(baud))")
         bytes = corrupt(bytes)
         // A core that is halted or runs no harness leaves the UART unread: the bytes are lost.
         guard running, let harness else { return }
@@ -133,6 +148,7 @@ final class MockUART: @unchecked Sendable {
             let bytes = corrupt(out)
             let n = bytes.withUnsafeBytes { Glibc.write(pty.master, $0.baseAddress, $0.count) }
             let written = max(0, n)
+            log("tx \(written) of \(out.count) bytes")
             // The host is not reading and the pty is full: keep the rest for later.
             txHead -= (out.count - written)
             txCredit -= Double(written)
@@ -170,6 +186,7 @@ final class MockUART: @unchecked Sendable {
         pendingBaud = nil
         busyUntil = ContinuousClock.now
         running = true
+        log("boot: \(info.map { "harness \($0.buildID) for \($0.board)" } ?? "no harness info block"), model region \(model.prefix(4).map { String(format: "%02x", $0) }.joined())")
         guard let info else {
             harness = nil          // no harness in flash: the board says nothing
             return
@@ -189,6 +206,7 @@ final class MockUART: @unchecked Sendable {
         host.onSetBaud = { [unowned self] rate in
             guard rate <= config.maxBaud, PseudoTerminal.baud(of: speedFor(rate)) != nil else { return false }
             pendingBaud = rate          // after what is queued has left at the old rate
+            log("baud switch to \(rate) requested")
             return true
         }
         harness = host

@@ -54,7 +54,9 @@ public struct CortexM {
         let demcr = try probe.read32(Register.demcr)
         let wanted = halt ? demcr | DEMCR.vectorCatchCoreReset : demcr & ~DEMCR.vectorCatchCoreReset
         try probe.write32(Register.demcr, wanted)
-        if halt { try probe.write32(Register.dhcsr, DHCSR.key | DHCSR.debugEnable) }
+        // DHCSR lives in the debug domain and survives the reset: a C_HALT left from flashing would
+        // stop the core again the moment it leaves reset. Clear it, so "run" means run.
+        try probe.write32(Register.dhcsr, DHCSR.key | DHCSR.debugEnable)
         // The reset may cut the write's acknowledgement short; the reset still happens.
         do { try probe.write32(Register.aircr, Self.aircrSystemReset) } catch .memoryFault {}
         try waitForResetToComplete()
@@ -69,7 +71,7 @@ public struct CortexM {
     public func pinReset(halt: Bool) throws(STLinkError) {
         let demcr = try probe.read32(Register.demcr)
         try probe.write32(Register.demcr, halt ? demcr | DEMCR.vectorCatchCoreReset : demcr & ~DEMCR.vectorCatchCoreReset)
-        if halt { try probe.write32(Register.dhcsr, DHCSR.key | DHCSR.debugEnable) }
+        try probe.write32(Register.dhcsr, DHCSR.key | DHCSR.debugEnable)     // no stale C_HALT
         try probe.driveNRST(.pulse)
         try waitForResetToComplete()
         if halt {

@@ -224,6 +224,14 @@ class Model:
         self.input_scale, self.input_zero_point = float(input_scale), int(input_zero_point)
         self.labels, self.layers = list(labels), list(layers)
 
+    def _propagate_pool_quantisation(self):
+        """Pools move values without rescaling: their output keeps the input's scale and zero point."""
+        scale, zp = self.input_scale, self.input_zero_point
+        for layer in self.layers:
+            if isinstance(layer, (MaxPool, GlobalAvgPool)):
+                layer.out_scale, layer.out_zero_point = scale, zp
+            scale, zp = layer.out_scale, layer.out_zero_point
+
     def shapes(self):
         shapes, shape = [], self.input_shape
         for layer in self.layers:
@@ -269,6 +277,7 @@ class Model:
         return offsets, arena
 
     def to_bytes(self):
+        self._propagate_pool_quantisation()
         shapes = self.shapes()
         if int(np.prod(shapes[-1])) != len(self.labels):
             raise ValueError(f"the last layer gives {int(np.prod(shapes[-1]))} scores but there are {len(self.labels)} labels")
