@@ -92,4 +92,43 @@ import Testing
         #expect(text.contains(" OUT ") && text.contains(" IN "))
         #expect(text.contains("f1000000000000000000000000000000"))   // GET_VERSION, the first command
     }
+
+    @Test func aWholeRunOnTheMockBoardReportsAccuracyLatencyAndAgreementAsJSON() throws {
+        let state = tempFile("run")
+        let result = try run(["run", "--mock", "--mock-flash", state, "--model", "examples/shapes/shapes.hilm",
+                              "--dataset", "examples/shapes/test", "--limit", "12", "--baud", "2000000", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["schema_version"] as? Int == 1)
+        let accuracy = try #require(report["accuracy"] as? [String: Any])
+        #expect(accuracy["total"] as? Int == 12)
+        let agreement = try #require(report["agreement"] as? [String: Any])
+        #expect(agreement["rate"] as? Double == 1.0)          // the board ran the host's own C runtime
+        let latency = try #require(report["latency"] as? [String: Any])
+        #expect(latency["timer_kind"] as? String == "estimated")
+        let board = try #require(report["board"] as? [String: Any])
+        #expect(board["baud"] as? Int == 2_000_000)
+        #expect((report["samples"] as? [[String: Any]])?.count == 12)
+        // Six classes, two of each in the first twelve: the order interleaves classes.
+        let classes = try #require(report["classes"] as? [[String: Any]])
+        #expect(classes.map { $0["support"] as? Int } == [2, 2, 2, 2, 2, 2])
+        #expect(result.stderr.contains("samples"))
+    }
+
+    @Test func aMissingDatasetIsRefusedBeforeTheBoardIsTouched() throws {
+        let state = tempFile("nodata")
+        let result = try run(["run", "--mock", "--mock-flash", state, "--model", "examples/shapes/shapes.hilm",
+                              "--dataset", "no/such/dataset"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no/such/dataset"))
+        #expect(!FileManager.default.fileExists(atPath: state), "the mock board was flashed before the input was checked")
+    }
+
+    @Test func aFileThatIsNotAModelIsRefusedByName() throws {
+        let result = try run(["run", "--mock", "--mock-flash", tempFile("m"), "--model", "examples/blinky/blinky.bin",
+                              "--dataset", "examples/shapes/test"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("blinky.bin"))
+    }
 }
+
