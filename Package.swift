@@ -53,6 +53,12 @@ let package = Package(
             dependencies: ["STLink", "Deployer", "MockBoard"],
             path: "Benchmarks/FlashBenchmark"
         ),
+        .executableTarget(
+            name: "stream-benchmark",
+            dependencies: ["Deployer", "MockBoard", "STLink"],
+            path: "Benchmarks/StreamBenchmark",
+            exclude: ["make_model.py", "pool-dense-32x32x3.hilm"]
+        ),
         .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),
         .testTarget(name: "MockBoardTests", dependencies: ["MockBoard", "STLink"]),
         .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"], exclude: ["Fixtures"]),
