@@ -96,7 +96,7 @@ import Testing
     @Test func aWholeRunOnTheMockBoardReportsAccuracyLatencyAndAgreementAsJSON() throws {
         let state = tempFile("run")
         let result = try run(["run", "--mock", "--mock-flash", state, "--model", "examples/shapes/shapes.hilm",
-                              "--dataset", "examples/shapes/test", "--limit", "12", "--baud", "2000000", "--json"])
+                              "--dataset", "examples/shapes/holdout", "--limit", "12", "--baud", "2000000", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(report["schema_version"] as? Int == 1)
@@ -126,7 +126,7 @@ import Testing
 
     @Test func aFileThatIsNotAModelIsRefusedByName() throws {
         let result = try run(["run", "--mock", "--mock-flash", tempFile("m"), "--model", "examples/blinky/blinky.bin",
-                              "--dataset", "examples/shapes/test"])
+                              "--dataset", "examples/shapes/holdout"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("blinky.bin"))
     }

@@ -2,7 +2,7 @@
 
     python3 examples/shapes/export.py
 
-Writes examples/shapes/shapes.hilm and examples/shapes/test/<class>/<class>_NNN.png (120 images,
+Writes examples/shapes/shapes.hilm and examples/shapes/holdout/<class>/<class>_NNN.png (120 images,
 20 per class, from a seed the training never saw). Post-training static quantisation: int8
 activations with ranges calibrated on 300 fresh images, int8 weights symmetric per output channel
 (tools/hilmodel does the arithmetic of docs/model-format.md). Prints the float accuracy on the
@@ -69,7 +69,7 @@ def main():
     with open(os.path.join(HERE, "shapes.hilm"), "wb") as out:
         out.write(blob)
 
-    test_dir = os.path.join(HERE, "test")
+    test_dir = os.path.join(HERE, "holdout")
     shutil.rmtree(test_dir, ignore_errors=True)
     counts = {}
     for image, label in zip(x_test, y_test):
