@@ -20,6 +20,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Switch the line to this baud rate after the board says hello (default: stay at the board's boot rate).")
     var baud: Int?
     @Option(help: ArgumentHelp("The board (boards/<name>.json).", valueName: "BOARD")) var board = "stm32f746g-disco"
+    @Option(help: ArgumentHelp("The harness firmware image (ELF/HEX/BIN) to pack the model into; required on a real board. The mock board runs the harness built for the host.", valueName: "IMAGE"))
+    var harness: String?
     @Option(help: ArgumentHelp("The board's serial port; found from the probe's serial when omitted.", valueName: "TTY"))
     var port: String?
     @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit (p/255), centered (p/127.5-1) or raw.", valueName: "RANGE"))
@@ -33,6 +35,9 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--baud \(baud) is not a rate this system can set; choose one of \(SerialPort.rates.map(String.init).joined(separator: ", "))")
         }
         if pixelRange == nil { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
+        if !probe.mock && harness == nil {
+            throw ValidationError("a real board needs the harness firmware to pack the model into: give it with --harness IMAGE (or use --mock)")
+        }
     }
 
     var pixelRange: PixelRange? {
@@ -50,7 +55,13 @@ struct RunCommand: ParsableCommand {
         let runner = EvaluationRunner(catalog: catalog)
 
         do {
-            let prepared = try runner.prepare(request)
+            var harnessImage: FirmwareImage?
+            if let path = harness {
+                do throws(ImageError) { harnessImage = try ImageLoader.load(path: path, binaryBase: 0x0800_0000) } catch {
+                    throw RunError.pack(.harnessUnreadable(path: path, reason: error.description))
+                }
+            }
+            let prepared = try runner.prepare(request, harness: harnessImage)
             note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
             var mock: PersistentMockBoard?
             let transport: any USBTransport

@@ -72,6 +72,7 @@ public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
     case arenaTooLarge(model: String, bytes: Int, available: Int, board: String)
     case inputTooLarge(model: String, bytes: Int, available: Int, board: String)
     case harnessOutsideRegion(segment: String, address: UInt32, regionEnd: UInt32)
+    case harnessUnreadable(path: String, reason: String)
 
     public var description: String {
         func kb(_ n: Int) -> String { String(format: "%.1f KB", Double(n) / 1024) }
@@ -82,6 +83,8 @@ public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(model) needs a \(bytes)-byte (\(kb(bytes))) activation arena but the harness on \(board) has \(available) bytes (\(kb(available))) of RAM for it; reduce the largest layer's activations"
         case let .inputTooLarge(model, bytes, available, board):
             return "\(model) takes \(bytes)-byte inputs but the harness on \(board) buffers \(available) bytes per input; use a smaller input resolution"
+        case let .harnessUnreadable(_, reason):
+            return "the harness image cannot be used: \(reason)"
         case let .harnessOutsideRegion(segment, address, regionEnd):
             return "the harness image's segment \(segment) at 0x\(hex32(address)) lies outside the harness region (ending 0x\(hex32(regionEnd))); it would overwrite the model region"
         }
