@@ -204,21 +204,13 @@ final class MockUART: @unchecked Sendable {
             stepRelease = ContinuousClock.now + .nanoseconds(Int64(seconds * 1e9))
         }
         host.onSetBaud = { [unowned self] rate in
-            guard rate <= config.maxBaud, PseudoTerminal.baud(of: speedFor(rate)) != nil else { return false }
+            guard rate <= config.maxBaud, PseudoTerminal.isSettable(rate) else { return false }
             pendingBaud = rate          // after what is queued has left at the old rate
             log("baud switch to \(rate) requested")
             return true
         }
         harness = host
         host.start()
-    }
-
-    private func speedFor(_ rate: Int) -> speed_t {
-        let rates: [Int: speed_t] = [9600: speed_t(B9600), 19200: speed_t(B19200), 38400: speed_t(B38400),
-            57600: speed_t(B57600), 115200: speed_t(B115200), 230400: speed_t(B230400), 460800: speed_t(B460800),
-            921600: speed_t(B921600), 1_000_000: speed_t(B1000000), 1_500_000: speed_t(B1500000),
-            2_000_000: speed_t(B2000000)]
-        return rates[rate] ?? speed_t(B0)
     }
 }
 

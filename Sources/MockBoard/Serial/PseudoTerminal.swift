@@ -49,17 +49,18 @@ final class PseudoTerminal {
         if slave >= 0 { Glibc.close(slave); slave = -1 }
     }
 
-    static func baud(of speed: speed_t) -> Int? {
-        let table: [(speed_t, Int)] = [
-            (speed_t(B9600), 9600), (speed_t(B19200), 19200), (speed_t(B38400), 38400), (speed_t(B57600), 57600),
-            (speed_t(B115200), 115200), (speed_t(B230400), 230400), (speed_t(B460800), 460800),
-            (speed_t(B500000), 500000), (speed_t(B576000), 576000), (speed_t(B921600), 921600),
-            (speed_t(B1000000), 1_000_000), (speed_t(B1152000), 1_152_000), (speed_t(B1500000), 1_500_000),
-            (speed_t(B2000000), 2_000_000), (speed_t(B2500000), 2_500_000), (speed_t(B3000000), 3_000_000),
-            (speed_t(B3500000), 3_500_000), (speed_t(B4000000), 4_000_000),
-        ]
-        return table.first { $0.0 == speed }?.1
-    }
+    /// termios speeds and their rates: the standard and high rates Linux can set.
+    static let rates: [(speed: speed_t, baud: Int)] = [
+        (speed_t(B9600), 9600), (speed_t(B19200), 19200), (speed_t(B38400), 38400), (speed_t(B57600), 57600),
+        (speed_t(B115200), 115200), (speed_t(B230400), 230400), (speed_t(B460800), 460800),
+        (speed_t(B500000), 500000), (speed_t(B576000), 576000), (speed_t(B921600), 921600),
+        (speed_t(B1000000), 1_000_000), (speed_t(B1152000), 1_152_000), (speed_t(B1500000), 1_500_000),
+        (speed_t(B2000000), 2_000_000), (speed_t(B2500000), 2_500_000), (speed_t(B3000000), 3_000_000),
+        (speed_t(B3500000), 3_500_000), (speed_t(B4000000), 4_000_000),
+    ]
+
+    static func baud(of speed: speed_t) -> Int? { rates.first { $0.speed == speed }?.baud }
+    static func isSettable(_ baud: Int) -> Bool { rates.contains { $0.baud == baud } }
 }
 
 public enum MockSerialError: Error, CustomStringConvertible {
