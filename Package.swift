@@ -36,6 +36,10 @@ let package = Package(
         .target(name: "STLink", dependencies: ["CLibUSB"]),
         // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport.
         .target(name: "MockBoard", dependencies: ["STLink", "CHarness", "CHilRuntime"]),
+        // The GDB remote serial protocol (a probe backend for QEMU, OpenOCD, pyOCD, st-util, J-Link).
+        .target(name: "GDBRemote"),
+        // A QEMU board: qemu-system-arm supervised, loaded over GDB, its UART on a pty.
+        .target(name: "QEMUBoard", dependencies: ["GDBRemote"]),
         // Firmware images, board definitions and the deployment sequence.
         .target(name: "Deployer", dependencies: ["STLink", "CHilRuntime", "CPNG", "CJPEG", "CImageDecode"]),
         // hilctl's commands, as a library so tests can drive them.
@@ -65,6 +69,9 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["CHilRuntime"]),
         .testTarget(name: "HarnessTests", dependencies: ["CHarness", "CHilRuntime", "Deployer"]),
         .testTarget(name: "DatasetTests", dependencies: ["Deployer", "CHilRuntime"]),
+        .testTarget(name: "GDBRemoteTests", dependencies: ["GDBRemote"]),
+        .testTarget(name: "QEMUBoardTests", dependencies: ["QEMUBoard", "GDBRemote"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Deployer", "STLink"]),
         .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink"]),
     ]
 )
