@@ -63,12 +63,13 @@ struct RunCommand: ParsableCommand {
             }
             let prepared = try runner.prepare(request, harness: harnessImage)
             note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
+            let board = try catalog.board(named: self.board)
             var mock: PersistentMockBoard?
             let transport: any USBTransport
             let openSerial: (Int) throws -> SerialPort
             if probe.mock {
-                let m = try PersistentMockBoard(chip: catalog.chip(for: prepared.board), stateFile: probe.mockFlash)
-                let path = try m.board.attachSerial(MockUARTConfig(board: prepared.board))
+                let m = try PersistentMockBoard(chip: catalog.chip(for: board), stateFile: probe.mockFlash)
+                let path = try m.board.attachSerial(MockUARTConfig(board: board))
                 mock = m
                 transport = m.transport
                 openSerial = { rate in try SerialPort(path: path, baud: rate) }
@@ -84,9 +85,11 @@ struct RunCommand: ParsableCommand {
             }
             let bar = ProgressBar(virtualClock: probe.mock)
             let line = RunProgressLine()
-            let report = try runner.run(prepared, transport: transport, boardKind: probe.mock ? "mock" : "usb",
-                                        openSerial: openSerial, flashProgress: bar.update,
-                                        progress: line.update, note: { bar.finish(); note($0) })
+            var flashRequest = request.flash
+            flashRequest.board = board.name
+            let deploy = runner.flashing(through: transport, flashRequest, progress: bar.update, note: { bar.finish(); note($0) })
+            let report = try runner.run(prepared, boardKind: probe.mock ? "mock" : "usb", deploy: deploy,
+                                        openSerial: openSerial, progress: line.update, note: { bar.finish(); note($0) })
             line.finish()
             try mock?.save()
             print(json ? try report.json() : ReportRenderer.text(report))

@@ -25,7 +25,7 @@ public struct RunRequest: Sendable {
 /// packed image fits the board.
 public struct PreparedRun: Sendable {
     public let request: RunRequest
-    public let board: BoardDefinition
+    public let target: HarnessTarget
     public let model: ModelFile
     public let dataset: Dataset
     public let image: FirmwareImage
@@ -48,9 +48,16 @@ public struct EvaluationRunner {
     public let catalog: BoardCatalog
     public init(catalog: BoardCatalog) { self.catalog = catalog }
 
+    /// Prepares a run on the STM32 board `request.board` names.
     public func prepare(_ request: RunRequest, harness: FirmwareImage? = nil) throws(RunError) -> PreparedRun {
         let board: BoardDefinition
         do { board = try catalog.board(named: request.board) } catch { throw .deploy(error) }
+        return try prepare(request, target: board.harnessTarget, harness: harness)
+    }
+
+    /// Prepares a run on any harness target (a board or a QEMU machine). Without a harness image,
+    /// the mock board's stub (the mock runs the harness built for the host).
+    public func prepare(_ request: RunRequest, target: HarnessTarget, harness: FirmwareImage? = nil) throws(RunError) -> PreparedRun {
         let model: ModelFile
         do { model = try ModelFile.load(path: request.modelPath) } catch { throw .model(error) }
         let s = model.summary
@@ -64,26 +71,33 @@ public struct EvaluationRunner {
         } catch { throw .dataset(error) }
         let image: FirmwareImage
         do {
-            image = try FirmwarePacker.pack(model: model, harness: harness ?? FirmwarePacker.mockHarness(board: board), board: board)
+            image = try FirmwarePacker.pack(model: model, harness: harness ?? FirmwarePacker.mockHarness(target: target), target: target)
         } catch { throw .pack(error) }
-        return PreparedRun(request: request, board: board, model: model, dataset: dataset, image: image)
+        return PreparedRun(request: request, target: target, model: model, dataset: dataset, image: image)
+    }
+
+    /// The deployment step for a board behind a probe (real or mock): flash what changed, reset, run.
+    public func flashing(through transport: any USBTransport, _ request: FlashRequest,
+                         progress: @escaping (FlashProgress) -> Void = { _ in },
+                         note: @escaping (String) -> Void = { _ in }) -> (FirmwareImage) throws(RunError) -> Void {
+        let catalog = self.catalog
+        return { image throws(RunError) in
+            do throws(DeployError) {
+                _ = try FlashDeployment(catalog: catalog).run(image: image, request, transport: transport, progress: progress, note: note)
+            } catch { throw RunError.deploy(error) }
+        }
     }
 
     /// Runs a prepared evaluation. `openSerial` opens the board's port at the rate given (called
     /// after flashing, once the board has been reset).
-    public func run(_ prepared: PreparedRun, transport: any USBTransport, boardKind: String,
+    public func run(_ prepared: PreparedRun, boardKind: String,
+                    deploy: (FirmwareImage) throws(RunError) -> Void,
                     openSerial: (Int) throws -> SerialPort,
                     options: HarnessOptions = HarnessOptions(),
-                    flashProgress: (FlashProgress) -> Void = { _ in },
                     progress: (RunProgress) -> Void = { _ in },
                     note: (String) -> Void = { _ in }) throws(RunError) -> EvaluationReport {
-        let board = prepared.board
-        var flashRequest = prepared.request.flash
-        flashRequest.board = board.name
-        do {
-            _ = try FlashDeployment(catalog: catalog).run(image: prepared.image, flashRequest, transport: transport,
-                                                          progress: flashProgress, note: note)
-        } catch { throw .deploy(error) }
+        let board = prepared.target
+        try deploy(prepared.image)
 
         let port: SerialPort
         do { port = try openSerial(board.harness.bootBaud) } catch let e as SerialError { throw .serial(e) } catch {
@@ -145,7 +159,7 @@ public struct EvaluationRunner {
                               lineUtilisation: seconds > 0 ? Double(stats.bytesSent) * 10 / (Double(baud) * seconds) : 0),
             footprint: .init(modelBytes: prepared.model.blob.count, modelRegionBytes: board.firmware.modelRegion.size,
                              arenaBytes: prepared.model.summary.arenaBytes, harnessArenaBytes: board.harness.arenaBytes,
-                             boardFlashBytes: board.flashKb * 1024, boardRAMBytes: board.ramKb * 1024),
+                             boardFlashBytes: board.flashBytes, boardRAMBytes: board.ramBytes),
             link: .init(resends: stats.resentChunks + stats.restarts, crcErrors: stats.crcErrors,
                         reboots: stats.reboots, droppedResults: stats.droppedResults))
     }
@@ -176,6 +190,8 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
     case deploy(DeployError)
     case serial(SerialError)
     case harness(any Error)
+    /// The board itself failed (a QEMU that died, a probe that vanished): the bench's fault.
+    case board(any Error)
     case modelNotReady(state: String, board: String)
     case wrongModel(expected: String, found: String, name: String)
 
@@ -187,6 +203,7 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         case let .deploy(e): return e.description
         case let .serial(e): return e.description
         case let .harness(e): return "\(e)"
+        case let .board(e): return "\(e)"
         case let .modelNotReady(state, board):
             return "the harness on \(board) reports its model as \(state) after flashing; the model region was not written as packed — flash again with --force"
         case let .wrongModel(expected, found, name):

@@ -5,6 +5,10 @@ import STLink
 /// (docs/firmware-layout.md). Refuses, with the sizes, what would not fit.
 public enum FirmwarePacker {
     public static func pack(model: ModelFile, harness: FirmwareImage, board: BoardDefinition) throws(PackError) -> FirmwareImage {
+        try pack(model: model, harness: harness, target: board.harnessTarget)
+    }
+
+    public static func pack(model: ModelFile, harness: FirmwareImage, target board: HarnessTarget) throws(PackError) -> FirmwareImage {
         let layout = board.firmware
         let s = model.summary
         guard model.blob.count <= layout.modelRegion.size else {
@@ -29,6 +33,10 @@ public enum FirmwarePacker {
     /// compiled for the host, so this is all its flash needs to say "a harness is here"; a real
     /// board gets the harness firmware built from the same C sources instead.
     public static func mockHarness(board: BoardDefinition) -> FirmwareImage {
+        mockHarness(target: board.harnessTarget)
+    }
+
+    public static func mockHarness(target board: HarnessTarget) -> FirmwareImage {
         let layout = board.firmware
         let base = layout.harnessRegion.base.value
         var bytes = [UInt8](repeating: 0xFF, count: Int(layout.infoBlockOffset.value) + HarnessInfoBlock.size)
