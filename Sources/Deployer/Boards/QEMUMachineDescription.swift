@@ -1,4 +1,5 @@
 import Foundation
+import STLink
 
 /// A QEMU machine the harness firmware runs on, read from `boards/qemu/<name>.json`: the machine
 /// to start and the same firmware layout and harness figures a board file gives.
