@@ -9,7 +9,7 @@ public struct Hilctl: ParsableCommand {
         Exit status: 0 success, 1 the input was refused (image, board name, options), \
         3 the bench failed (probe, cable, target, flash), 64 usage (bad options).
         """,
-        subcommands: [ProbesCommand.self, FlashCommand.self, RunCommand.self]
+        subcommands: [ProbesCommand.self, FlashCommand.self, RunCommand.self, PackCommand.self]
     )
     public init() {}
 }
