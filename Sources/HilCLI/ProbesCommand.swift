@@ -46,6 +46,7 @@ struct ProbesCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else if rows.isEmpty {
             print("no ST-LINK attached (libusb sees none). Plug in the board's ST-LINK USB connector, or use --mock for a mock board.")

@@ -47,7 +47,7 @@ import Testing
         let first = try run(["flash", "--mock", "--mock-flash", state, "examples/blinky/blinky.elf", "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let firstJSON = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
-        #expect(firstJSON?["sectorsErased"] as? [Int] == [0])
+        #expect(firstJSON?["sectors_erased"] as? [Int] == [0])
         #expect(firstJSON?["verified"] as? Bool == true)
         #expect(first.stderr.contains("erasing"))
 
