@@ -1,6 +1,8 @@
-/// Registers by number, in the stub's numbering: on ARM r0–r12 are 0–12, SP 13, LR 14, PC 15;
-/// an M-profile's xPSR is 25 (QEMU's description says so explicitly; OpenOCD and the classic
-/// layout agree). Values travel in target byte order, little-endian on Cortex-M.
+/// Registers by number, in the stub's numbering. Every ARM stub numbers r0–r12 as 0–12, SP 13,
+/// LR 14, PC 15. Beyond that the numbers are the stub's: QEMU's M-profile description puts xPSR
+/// at 25 (regnum="25", after the slots of the old FPA registers), OpenOCD's at 16. Look others up
+/// by name (`registerNumber(named:)`). Values travel in target byte order, little-endian on
+/// Cortex-M.
 extension GDBRemoteClient {
     /// `p n`, or the whole `g` packet when the stub does not implement `p`.
     public func readRegister(_ number: Int) throws(GDBError) -> UInt32 {

@@ -14,7 +14,12 @@ public enum RSPPacket {
 
     /// The modulo-256 sum of the payload's bytes as they travel (after escaping).
     public static func checksum<C: Collection>(_ payload: C) -> UInt8 where C.Element == UInt8 {
-        payload.reduce(0) { $0 &+ $1 }
+        let sum = payload.withContiguousStorageIfAvailable { bytes in
+            var sum: UInt8 = 0
+            for byte in bytes { sum &+= byte }
+            return sum
+        }
+        return sum ?? payload.reduce(0) { $0 &+ $1 }
     }
 
     /// `$payload#cs` with the checksum as two lowercase hex digits. The payload must already be
@@ -123,22 +128,30 @@ public enum RSPPacket {
         }
     }
 
+    /// Nibble values by character, 0xFF for non-hex: memory reads decode megabytes of hex, and a
+    /// table lookup keeps that cheap even in debug builds.
+    private static let nibbles: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xFF }
+
     /// Decodes pairs of hex digits; nil on an odd count or a non-hex character.
     public static func bytes<C: Collection>(fromHex text: C) -> [UInt8]? where C.Element == UInt8 {
-        guard text.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count / 2)
-        var high: UInt8? = nil
-        for char in text {
-            guard let value = nibble(char) else { return nil }
-            if let h = high {
-                out.append(h << 4 | value)
-                high = nil
-            } else {
-                high = value
+        if let decoded = text.withContiguousStorageIfAvailable({ decodeHex($0) }) { return decoded }
+        return Array(text).withUnsafeBufferPointer { decodeHex($0) }
+    }
+
+    private static func decodeHex(_ chars: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard chars.count % 2 == 0 else { return nil }
+        return nibbles.withUnsafeBufferPointer { table in
+            var out = [UInt8](repeating: 0, count: chars.count / 2)
+            let valid = out.withUnsafeMutableBufferPointer { bytes -> Bool in
+                for index in 0..<bytes.count {
+                    let high = table[Int(chars[2 * index])], low = table[Int(chars[2 * index + 1])]
+                    if high > 0xF || low > 0xF { return false }
+                    bytes[index] = high << 4 | low
+                }
+                return true
             }
+            return valid ? out : nil
         }
-        return out
     }
 
     /// A number in the protocol's big-endian hex (addresses, lengths, register numbers).

@@ -17,14 +17,14 @@ struct RegisterLayout {
     }
 
     /// GDB's ARM layout without a target description: r0–r15, the eight 96-bit FPA registers of
-    /// old ARMs, fps, then cpsr as 25 — where M-profile stubs put xPSR. Every ARM stub, with or
-    /// without a description, numbers r0–r15 as 0–15.
+    /// old ARMs, fps, then the status register as 25 (cpsr on A/R-profile ARMs; on the M-profile
+    /// targets this bench drives, xPSR, which is also where QEMU's description puts it).
     static let classicARM: RegisterLayout = {
         var registers = (0...12).map { TargetRegister(name: "r\($0)", number: $0, bitSize: 32) }
         registers += [("sp", 13), ("lr", 14), ("pc", 15)].map { TargetRegister(name: $0.0, number: $0.1, bitSize: 32) }
         registers += (0...7).map { TargetRegister(name: "f\($0)", number: 16 + $0, bitSize: 96) }
         registers.append(TargetRegister(name: "fps", number: 24, bitSize: 32))
-        registers.append(TargetRegister(name: "cpsr", number: 25, bitSize: 32))
+        registers.append(TargetRegister(name: "xpsr", number: 25, bitSize: 32))
         return RegisterLayout(registers: registers)
     }()
 
@@ -108,13 +108,15 @@ extension GDBRemoteClient {
     }
 
     /// The registers of the stub's target description, in number order; empty when the stub
-    /// offers none (then r0–r15 are 0–15 and an M-profile's xPSR is 25, as everywhere on ARM).
+    /// offers none (then GDB's classic ARM numbering applies: r0–r15 are 0–15, xPSR 25).
     public var targetRegisters: [TargetRegister] {
         registerLayout?.registers ?? []
     }
 
-    /// The number of a register by its description name ("sp", "pc", "xpsr", "msp", …).
+    /// The number of a register by its description name, ignoring case ("sp", "pc", "xpsr" —
+    /// OpenOCD spells it "xPSR" —, "msp", …); from the classic ARM layout without a description.
     public func registerNumber(named name: String) -> Int? {
-        (registerLayout ?? .classicARM).registers.first { $0.name == name }?.number
+        let wanted = name.lowercased()
+        return (registerLayout ?? .classicARM).registers.first { $0.name.lowercased() == wanted }?.number
     }
 }

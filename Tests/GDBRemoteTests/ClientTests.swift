@@ -153,6 +153,7 @@ struct ClientTests {
         let client = try connect(stub)
         defer { client.close() }
         #expect(client.targetRegisters.isEmpty)
+        #expect(client.registerNumber(named: "xpsr") == 25)  // the classic numbering
         #expect(try client.readRegister(25) == 0x6100_0000)  // at byte 164, after the FPA block
         try client.writeRegister(13, 0x2000_8000)
         try client.writeRegister(15, 0x0000_0100)
@@ -173,6 +174,7 @@ struct ClientTests {
         #expect(client.registerNumber(named: "sp") == 13)
         #expect(client.registerNumber(named: "pc") == 15)
         #expect(client.registerNumber(named: "xpsr") == 25)
+        #expect(client.registerNumber(named: "xPSR") == 25)  // OpenOCD's spelling
         #expect(client.registerNumber(named: "fpscr") == 27)
         #expect(try client.readRegister(25) == 0x0100_0000)  // at byte 64 in this layout
         try client.writeRegister(27, 0x0300_0000)

@@ -102,7 +102,14 @@ final class FakeStub: @unchecked Sendable {
         let fd = accept(listener, nil, nil)
         guard fd >= 0 else { return }
         lock.withLock { client = fd }
-        defer { Glibc.close(fd) }
+        defer {
+            // Forget the descriptor before closing it: a later stop() must not shut down
+            // whatever socket (another test's) reuses the number.
+            lock.withLock {
+                client = -1
+                Glibc.close(fd)
+            }
+        }
         var inbox: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
