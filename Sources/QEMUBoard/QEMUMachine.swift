@@ -47,9 +47,10 @@ public final class QEMUMachine {
             guard let port = freeLoopbackPort() else {
                 throw .failedToStart(reason: "no free loopback TCP port for the GDB stub", stderr: "")
             }
-            let arguments = Self.arguments(config, gdbPort: port)
+            let name = Self.uniqueName()
+            let arguments = Self.arguments(config, gdbPort: port, name: name)
             do {
-                let (process, serial, client) = try Self.start(executable, arguments, port: port, config: config)
+                let (process, serial, client) = try Self.start(executable, arguments, port: port, name: name, config: config)
                 self.process = process
                 self.serialPath = serial
                 self.client = client
@@ -58,7 +59,8 @@ public final class QEMUMachine {
                 self.commandLine = [executable] + arguments
                 return
             } catch {
-                guard case .failedToStart(_, let stderr) = error, stderr.contains("Address already in use"),
+                guard case .failedToStart(let reason, let stderr) = error,
+                      stderr.contains("Address already in use") || reason.contains(Self.foreignStub),
                       attempt < 3 else { throw error }
             }
         }
@@ -68,11 +70,12 @@ public final class QEMUMachine {
 
     /// The command line: halted (-S), no display, no monitor, nothing on stdio (-nodefaults
     /// drops the default serial/monitor/parallel back-ends), serial0 on a new pty, the GDB stub
-    /// on loopback only. No -no-reboot: with it, a reset (`monitor system_reset`, which `boot`
-    /// uses, or the firmware's own SYSRESETREQ) ends QEMU instead of resetting the board.
-    static func arguments(_ config: QEMUConfig, gdbPort: Int) -> [String] {
+    /// on loopback only, and a name only this machine has. No -no-reboot: with it, a reset
+    /// (`monitor system_reset`, which `boot` uses, or the firmware's own SYSRESETREQ) ends QEMU
+    /// instead of resetting the board.
+    static func arguments(_ config: QEMUConfig, gdbPort: Int, name: String) -> [String] {
         var arguments = [
-            "-M", config.machine, "-nodefaults", "-display", "none", "-monitor", "none",
+            "-M", config.machine, "-name", name, "-nodefaults", "-display", "none", "-monitor", "none",
             "-serial", "pty", "-S", "-gdb", "tcp:127.0.0.1:\(gdbPort)",
         ]
         if let shift = config.icountShift { arguments += ["-icount", "shift=\(shift)"] }
@@ -80,7 +83,7 @@ public final class QEMUMachine {
     }
 
     /// Spawns QEMU, reads the pty from its output, connects to the stub; kills it on failure.
-    private static func start(_ executable: String, _ arguments: [String], port: Int,
+    private static func start(_ executable: String, _ arguments: [String], port: Int, name: String,
                               config: QEMUConfig) throws(QEMUError) -> (ChildProcess, String, GDBRemoteClient) {
         let process: ChildProcess
         do {
@@ -105,10 +108,11 @@ public final class QEMUMachine {
             throw .serialNotFound(output: output)
         }
         // The stub listens once the machine is built, a moment after the pty exists.
+        let client: GDBRemoteClient
         while true {
             do {
-                let client = try GDBRemoteClient(host: "127.0.0.1", port: port, timeout: config.gdbTimeout)
-                return (process, serial, client)
+                client = try GDBRemoteClient(host: "127.0.0.1", port: port, timeout: config.gdbTimeout)
+                break
             } catch .connectionRefused {
                 if let status = process.exitStatus { throw fail("it exited during startup (\(status))") }
                 guard ContinuousClock.now < deadline else { throw fail("its GDB stub never listened on port \(port)") }
@@ -117,7 +121,33 @@ public final class QEMUMachine {
                 throw fail("its GDB stub on port \(port) failed: \(error)")
             }
         }
+        // If the port was taken between our check and QEMU's bind, QEMU has exited and whoever
+        // took the port answered instead: ask the stub for its machine's name.
+        let answer: String
+        do {
+            answer = try client.monitor("info name")
+        } catch {
+            client.close()
+            throw fail("its GDB stub on port \(port) failed: \(error)")
+        }
+        guard answer.contains(name) else {
+            client.close()
+            throw fail("\(foreignStub) on port \(port) (its name: \(answer.trimmingCharacters(in: .whitespacesAndNewlines)))")
+        }
+        return (process, serial, client)
     }
+
+    static let foreignStub = "another GDB stub answered"
+
+    /// "hil-PID-N": one per machine this process starts.
+    private static func uniqueName() -> String {
+        machineCount.withLock { count in
+            count += 1
+            return "hil-\(getpid())-\(count)"
+        }
+    }
+
+    private static let machineCount = LockedCounter()
 
     /// The path in QEMU's "char device redirected to /dev/pts/N (label serial0)".
     static func serialPath(in output: String) -> String? {
@@ -167,5 +197,17 @@ public final class QEMUMachine {
         client.close()
         process.signal(SIGKILL)
         _ = process.waitForExit(timeout: .seconds(10))
+    }
+}
+
+/// A counter behind a lock, shareable as a static.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func withLock<T>(_ body: (inout Int) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&count)
     }
 }
