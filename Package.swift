@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "HilCLI",
             dependencies: [
-                "STLink", "Deployer", "MockBoard",
+                "STLink", "Deployer", "MockBoard", "QEMUBoard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

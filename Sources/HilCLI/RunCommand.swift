@@ -27,6 +27,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit (p/255), centered (p/127.5-1) or raw.", valueName: "RANGE"))
     var pixels = "unit"
     @OptionGroup var probe: ProbeOptions
+    @Flag(help: "Run on a QEMU board: the harness firmware built for mps2-an500 (a Cortex-M7) in qemu-system-arm, loaded over its GDB stub.")
+    var qemu = false
+    @Option(help: ArgumentHelp("The QEMU machine (boards/qemu/*.json) for --qemu.", valueName: "NAME"))
+    var machine = "qemu-mps2-an500"
     @Flag(help: "Print the report as JSON (schema_version 1).") var json = false
 
     func validate() throws {
@@ -35,7 +39,8 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--baud \(baud) is not a rate this system can set; choose one of \(SerialPort.rates.map(String.init).joined(separator: ", "))")
         }
         if pixelRange == nil { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
-        if !probe.mock && harness == nil {
+        if qemu && probe.mock { throw ValidationError("choose one of --mock and --qemu") }
+        if !probe.mock && !qemu && harness == nil {
             throw ValidationError("a real board needs the harness firmware to pack the model into: give it with --harness IMAGE (or use --mock)")
         }
     }
@@ -53,6 +58,16 @@ struct RunCommand: ParsableCommand {
         request.board = board
         request.pixelRange = pixelRange ?? .unit
         let runner = EvaluationRunner(catalog: catalog)
+        if qemu {
+            do {
+                let report = try QEMURun(catalog: catalog, machineName: machine, harnessPath: harness).run(request, json: json)
+                print(json ? try report.json() : ReportRenderer.text(report))
+            } catch let error as RunError {
+                note("error: \(error)")
+                throw ExitCode(error.isInfrastructure ? ExitStatus.infrastructure : ExitStatus.refused)
+            }
+            return
+        }
 
         do {
             var harnessImage: FirmwareImage?

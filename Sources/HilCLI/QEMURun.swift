@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Deployer
+import QEMUBoard
+
+/// `hilctl run --qemu`: the harness firmware built for QEMU's mps2-an500 (a Cortex-M7), loaded over
+/// QEMU's GDB stub, its UART on a pty. The very C code that runs on the board, executed as machine
+/// code; cycles come from SysTick under -icount and are labelled "emulated".
+struct QEMURun {
+    let catalog: BoardCatalog
+    let machineName: String
+    let harnessPath: String?
+
+    /// The harness ELF: the one given, else the one `make -C boards/firmware` puts under out/,
+    /// built on the spot when the ARM toolchain is there.
+    func harnessImage(for machine: QEMUMachineDescription) throws -> FirmwareImage {
+        let root = catalog.directory.deletingLastPathComponent()
+        let path = harnessPath ?? root.appendingPathComponent("out/firmware/\(machine.name)/harness.elf").path
+        if harnessPath == nil, !FileManager.default.fileExists(atPath: path) {
+            note("building the QEMU harness firmware (make -C boards/firmware \(machine.name))…")
+            let make = Process()
+            make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            make.arguments = ["make", "-s", "-C", root.appendingPathComponent("boards/firmware").path, machine.name]
+            make.standardOutput = FileHandle.standardError
+            try make.run()
+            make.waitUntilExit()
+            guard make.terminationStatus == 0 else {
+                throw ValidationError("building the QEMU harness firmware failed; install Debian's gcc-arm-none-eabi and libnewlib-arm-none-eabi (scripts/setup does), or give --harness")
+            }
+        }
+        do { return try ImageLoader.load(path: path, binaryBase: machine.firmware.harnessRegion.base.value) } catch {
+            throw RunError.pack(.harnessUnreadable(path: path, reason: error.description))
+        }
+    }
+
+    func run(_ request: RunRequest, json: Bool) throws -> EvaluationReport {
+        let machine = try QEMUMachineDescription.load(boardsDirectory: catalog.directory, name: machineName)
+        let runner = EvaluationRunner(catalog: catalog)
+        let prepared = try runner.prepare(request, target: machine.harnessTarget, harness: try harnessImage(for: machine))
+        note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
+        var config = QEMUConfig()
+        config.machine = machine.machine
+        let qemu: QEMUMachine
+        do { qemu = try QEMUMachine(config: config) } catch { throw RunError.board(error) }
+        defer { qemu.terminate() }
+        note("QEMU \(machine.machine) started: serial \(qemu.serialPath), GDB stub on port \(qemu.gdbPort)")
+        let line = RunProgressLine()
+        do {
+            let report = try runner.run(
+                prepared, boardKind: "qemu",
+                deploy: { image throws(RunError) in
+                    do {
+                        try qemu.load(image.segments.map { (address: $0.address, bytes: $0.bytes) },
+                                      vectorTable: machine.firmware.harnessRegion.base.value)
+                    } catch { throw RunError.board(error) }
+                },
+                openSerial: { rate in try SerialPort(path: qemu.serialPath, baud: rate) },
+                progress: line.update, note: { note($0) })
+            line.finish()
+            return report
+        } catch {
+            line.finish()
+            // A QEMU that died is the bench's failure, whatever the protocol layer made of the silence.
+            if !qemu.isRunning { throw RunError.board(QEMUDied(detail: "\(error)")) }
+            throw error
+        }
+    }
+}
+
+struct QEMUDied: Error, CustomStringConvertible {
+    let detail: String
+    var description: String { "the QEMU board exited during the run (\(detail)); this is the bench's failure, not the model's: run again" }
+}
