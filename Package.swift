@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "GDBRemoteTests", dependencies: ["GDBRemote"]),
         .testTarget(name: "QEMUBoardTests", dependencies: ["QEMUBoard", "GDBRemote"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Deployer", "STLink"]),
-        .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink"]),
+        .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink", "QEMUBoard"]),
     ]
 )

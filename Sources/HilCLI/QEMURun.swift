@@ -10,6 +10,8 @@ struct QEMURun {
     let catalog: BoardCatalog
     let machineName: String
     let harnessPath: String?
+    /// Told the machine once QEMU runs (tests use it to kill QEMU mid-job).
+    var onStarted: (QEMUMachine) -> Void = { _ in }
 
     /// The harness ELF: the one given, else the one `make -C boards/firmware` puts under out/,
     /// built on the spot when the ARM toolchain is there.
@@ -44,6 +46,7 @@ struct QEMURun {
         do { qemu = try QEMUMachine(config: config) } catch { throw RunError.board(error) }
         defer { qemu.terminate() }
         note("QEMU \(machine.machine) started: serial \(qemu.serialPath), GDB stub on port \(qemu.gdbPort)")
+        onStarted(qemu)
         let line = RunProgressLine()
         do {
             let report = try runner.run(
