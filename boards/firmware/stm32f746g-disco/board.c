@@ -96,7 +96,8 @@ static void clocks_init(void) {
     RCC_DCKCFGR2 &= ~(RCC_DCKCFGR2_USART1SEL_MASK | RCC_DCKCFGR2_CK48MSEL);
 }
 
-/* ARMv7-M cache maintenance (B2.2.7) as the Cortex-M7 needs it: invalidate, then enable. */
+/* The ARMv7-M cache maintenance operations, in the order the Cortex-M7 needs them at start-up:
+ * invalidate (I-cache all at once, D-cache every set and way), then enable. */
 static void caches_init(void) {
     if (!(SCB_CCR & SCB_CCR_IC)) {
         fw_dsb();
