@@ -63,6 +63,11 @@ let package = Package(
             path: "Benchmarks/StreamBenchmark",
             exclude: ["make_model.py", "pool-dense-32x32x3.hilm"]
         ),
+        .executableTarget(
+            name: "firmware-benchmark",
+            dependencies: ["Deployer", "MockBoard", "QEMUBoard", "CHilRuntime"],
+            path: "Benchmarks/FirmwareBenchmark"
+        ),
         .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),
         .testTarget(name: "MockBoardTests", dependencies: ["MockBoard", "STLink"]),
         .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"], exclude: ["Fixtures"]),
