@@ -64,6 +64,8 @@ struct QEMURun {
         } catch {
             line.finish()
             // A QEMU that died is the bench's failure, whatever the protocol layer made of the silence.
+            // Its pty hangs up before the watchdog has reaped it, so give the exit a moment to show.
+            for _ in 0..<50 where qemu.isRunning { Thread.sleep(forTimeInterval: 0.02) }
             if !qemu.isRunning { throw RunError.board(QEMUDied(detail: "\(error)")) }
             throw error
         }
