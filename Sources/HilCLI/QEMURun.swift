@@ -13,32 +13,12 @@ struct QEMURun {
     /// Told the machine once QEMU runs (tests use it to kill QEMU mid-job).
     var onStarted: (QEMUMachine) -> Void = { _ in }
 
-    /// The harness ELF: the one given, else the one `make -C boards/firmware` puts under out/,
-    /// built on the spot when the ARM toolchain is there.
-    func harnessImage(for machine: QEMUMachineDescription) throws -> FirmwareImage {
-        let root = catalog.directory.deletingLastPathComponent()
-        let path = harnessPath ?? root.appendingPathComponent("out/firmware/\(machine.name)/harness.elf").path
-        if harnessPath == nil, !FileManager.default.fileExists(atPath: path) {
-            note("building the QEMU harness firmware (make -C boards/firmware \(machine.name))…")
-            let make = Process()
-            make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            make.arguments = ["make", "-s", "-C", root.appendingPathComponent("boards/firmware").path, machine.name]
-            make.standardOutput = FileHandle.standardError
-            try make.run()
-            make.waitUntilExit()
-            guard make.terminationStatus == 0 else {
-                throw ValidationError("building the QEMU harness firmware failed; install Debian's gcc-arm-none-eabi and libnewlib-arm-none-eabi (scripts/setup does), or give --harness")
-            }
-        }
-        do { return try ImageLoader.load(path: path, binaryBase: machine.firmware.harnessRegion.base.value) } catch {
-            throw RunError.pack(.harnessUnreadable(path: path, reason: error.description))
-        }
-    }
-
     func run(_ request: RunRequest, json: Bool) throws -> EvaluationReport {
         let machine = try QEMUMachineDescription.load(boardsDirectory: catalog.directory, name: machineName)
         let runner = EvaluationRunner(catalog: catalog)
-        let prepared = try runner.prepare(request, target: machine.harnessTarget, harness: try harnessImage(for: machine))
+        let harness = try HarnessFirmware.image(target: machine.name, given: harnessPath, catalog: catalog,
+                                                base: machine.firmware.harnessRegion.base.value)
+        let prepared = try runner.prepare(request, target: machine.harnessTarget, harness: harness)
         note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
         var config = QEMUConfig()
         config.machine = machine.machine

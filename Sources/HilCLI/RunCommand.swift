@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Switch the line to this baud rate after the board says hello (default: stay at the board's boot rate).")
     var baud: Int?
     @Option(help: ArgumentHelp("The board (boards/<name>.json).", valueName: "BOARD")) var board = "stm32f746g-disco"
-    @Option(help: ArgumentHelp("The harness firmware image (ELF/HEX/BIN) to pack the model into; required on a real board. The mock board runs the harness built for the host.", valueName: "IMAGE"))
+    @Option(help: ArgumentHelp("The harness firmware image (ELF/HEX/BIN) to pack the model into (default: out/firmware/<board>/harness.elf, built by `make -C boards/firmware` when missing). The mock board runs the harness built for the host.", valueName: "IMAGE"))
     var harness: String?
     @Option(help: ArgumentHelp("The board's serial port; found from the probe's serial when omitted.", valueName: "TTY"))
     var port: String?
@@ -40,9 +40,6 @@ struct RunCommand: ParsableCommand {
         }
         if pixelRange == nil { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
         if qemu && probe.mock { throw ValidationError("choose one of --mock and --qemu") }
-        if !probe.mock && !qemu && harness == nil {
-            throw ValidationError("a real board needs the harness firmware to pack the model into: give it with --harness IMAGE (or use --mock)")
-        }
     }
 
     var pixelRange: PixelRange? {
@@ -70,12 +67,11 @@ struct RunCommand: ParsableCommand {
         }
 
         do {
-            var harnessImage: FirmwareImage?
-            if let path = harness {
-                do throws(ImageError) { harnessImage = try ImageLoader.load(path: path, binaryBase: 0x0800_0000) } catch {
-                    throw RunError.pack(.harnessUnreadable(path: path, reason: error.description))
-                }
-            }
+            // The mock board runs the harness built for the host; a real board gets the firmware.
+            let target = try catalog.board(named: board)
+            let harnessImage = probe.mock && harness == nil ? nil
+                : try HarnessFirmware.image(target: target.name, given: harness, catalog: catalog,
+                                            base: target.firmware.harnessRegion.base.value)
             let prepared = try runner.prepare(request, harness: harnessImage)
             note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
             let board = try catalog.board(named: self.board)
