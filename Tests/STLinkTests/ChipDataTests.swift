@@ -66,3 +66,13 @@ import Testing
         #expect(bytes.count == 2 && bytes[1].address == 0x0800_0006)
     }
 }
+
+@Suite struct OtherDeviceNamesTests {
+    @Test func theCatalogNamesFamiliesItDoesNotDescribe() throws {
+        let catalog = try ChipCatalog(boardsDirectory: Repo.boards)
+        #expect(catalog.otherDevices[0x413] == "STM32F405/407/415/417")
+        #expect(TargetIdentifier(catalog: catalog).otherDevices == catalog.otherDevices)
+        let message = TargetError.unknownDevice(devID: 0x413, knownAs: catalog.otherDevices[0x413]).description
+        #expect(message.contains("STM32F405"))
+    }
+}

@@ -72,7 +72,7 @@ public struct FlashDeployment {
             if request.connectUnderReset { try CortexM(probe: probe).connectUnderReset() }
         } catch { throw .link(error) }
         note("probe \(transport.identity.model.name) \(transport.identity.serial), firmware \(probe.version), SWD \(probe.swdFrequencyKHz.map { "\($0) kHz" } ?? "default clock")")
-        let identifier = TargetIdentifier(catalog: catalog.chips, otherDevices: otherDevices())
+        let identifier = TargetIdentifier(catalog: catalog.chips)
         let target: IdentifiedTarget
         do { target = try identifier.identify(probe) } catch { throw .target(error) }
         note("target \(target.summary)")
@@ -113,7 +113,4 @@ public struct FlashDeployment {
                     aliases: chip.flash.itcmAlias.map { [$0.value] } ?? [])
     }
 
-    func otherDevices() -> [UInt32: String] {
-        (try? TargetIdentifier(boardsDirectory: catalog.directory).otherDevices) ?? [:]
-    }
 }

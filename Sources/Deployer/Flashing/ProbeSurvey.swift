@@ -26,7 +26,7 @@ public struct ProbeSurvey {
             return ProbeSummary(identity: transport.identity, label: label, firmware: nil, targetVoltage: nil, target: nil, problem: error.description)
         }
         let volts = try? probe.targetVoltage()
-        let identifier = TargetIdentifier(catalog: catalog.chips, otherDevices: (try? TargetIdentifier(boardsDirectory: catalog.directory).otherDevices) ?? [:])
+        let identifier = TargetIdentifier(catalog: catalog.chips)
         do {
             let target = try identifier.identify(probe, allowUnsupported: true)
             let note = target.chip.unsupportedReason.map { "identified, but hil will not flash it: \($0)" }

@@ -17,14 +17,16 @@ public struct ModelFile: Sendable {
     public init(blob: [UInt8], path: String) throws(ModelError) {
         self.path = path
         self.blob = blob
-        var model = hil_model()
-        let status = blob.withUnsafeBufferPointer { hil_model_load(&model, $0.baseAddress, UInt32(clamping: $0.count)) }
-        guard status == HIL_OK else { throw .invalid(path: path, reason: String(cString: hil_status_text(status))) }
-        summary = blob.withUnsafeBufferPointer { buffer in
-            // hil_model points into the blob; rebuild the view over this buffer before reading it.
+        // hil_model points into the blob, so load and summarise inside one view of its buffer.
+        let summary = blob.withUnsafeBufferPointer { buffer -> Result<ModelSummary, ModelError> in
             var m = hil_model()
-            _ = hil_model_load(&m, buffer.baseAddress, UInt32(buffer.count))
-            return ModelSummary(model: &m, blob: buffer)
+            let status = hil_model_load(&m, buffer.baseAddress, UInt32(clamping: buffer.count))
+            guard status == HIL_OK else { return .failure(.invalid(path: path, reason: String(cString: hil_status_text(status)))) }
+            return .success(ModelSummary(model: &m, blob: buffer))
+        }
+        switch summary {
+        case let .success(s): self.summary = s
+        case let .failure(e): throw e
         }
     }
 }

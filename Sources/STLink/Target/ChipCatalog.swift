@@ -3,8 +3,14 @@ import Foundation
 /// The chip descriptions in a `boards/` folder (its `chips/` subfolder).
 public struct ChipCatalog: Sendable {
     public let chips: [ChipDescription]
+    /// DEV_IDs of STM32 families with no description (`chips/others/dev-ids.json`), so that an
+    /// unsupported chip is named in an error instead of shown as a number.
+    public let otherDevices: [UInt32: String]
 
-    public init(chips: [ChipDescription]) { self.chips = chips }
+    public init(chips: [ChipDescription], otherDevices: [UInt32: String] = [:]) {
+        self.chips = chips
+        self.otherDevices = otherDevices
+    }
 
     /// Loads every `*.json` in `boardsDirectory/chips`, in name order.
     public init(boardsDirectory: URL) throws {
@@ -16,6 +22,17 @@ public struct ChipCatalog: Sendable {
         chips = try names.filter { $0.hasSuffix(".json") }.sorted().map {
             try ChipDescription.load(from: folder.appendingPathComponent($0))
         }
+        otherDevices = ChipCatalog.loadOtherDevices(folder.appendingPathComponent("others/dev-ids.json"))
+    }
+
+    /// The name table; a missing or unreadable one only costs the names in messages.
+    static func loadOtherDevices(_ url: URL) -> [UInt32: String] {
+        guard let data = try? Data(contentsOf: url),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let table = object["dev_ids"] as? [String: String] else { return [:] }
+        var names: [UInt32: String] = [:]
+        for (key, name) in table { if let id = HexNumber.parse(key) { names[id] = name } }
+        return names
     }
 
     public func chip(devID: UInt32) -> ChipDescription? {

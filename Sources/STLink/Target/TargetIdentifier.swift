@@ -55,22 +55,15 @@ public struct TargetIdentifier {
     /// DEV_IDs of families with no description, for naming them in errors.
     public let otherDevices: [UInt32: String]
 
-    public init(catalog: ChipCatalog, otherDevices: [UInt32: String] = [:]) {
+    /// `otherDevices` defaults to the catalog's own name table.
+    public init(catalog: ChipCatalog, otherDevices: [UInt32: String]? = nil) {
         self.catalog = catalog
-        self.otherDevices = otherDevices
+        self.otherDevices = otherDevices ?? catalog.otherDevices
     }
 
-    /// Loads the catalog and `chips/others/dev-ids.json` from a boards folder.
+    /// Loads the catalog (and its name table) from a boards folder.
     public init(boardsDirectory: URL) throws {
-        catalog = try ChipCatalog(boardsDirectory: boardsDirectory)
-        let url = boardsDirectory.appendingPathComponent("chips/others/dev-ids.json")
-        var names: [UInt32: String] = [:]
-        if let data = try? Data(contentsOf: url),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let table = object["dev_ids"] as? [String: String] {
-            for (key, name) in table { if let id = HexNumber.parse(key) { names[id] = name } }
-        }
-        otherDevices = names
+        self.init(catalog: try ChipCatalog(boardsDirectory: boardsDirectory))
     }
 
     /// Identifies the target. `allowUnsupported` returns chips whose file says hil must not flash them
