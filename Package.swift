@@ -8,12 +8,18 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hilctl", targets: ["hilctl"]),
+        .executable(name: "hild", targets: ["hild"]),
         .library(name: "STLink", targets: ["STLink"]),
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "MockBoard", targets: ["MockBoard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // libusb-1.0 behind a two-file system library: no C type leaks past Sources/STLink/LibUSB.
@@ -46,11 +52,50 @@ let package = Package(
         .target(
             name: "HilCLI",
             dependencies: [
-                "STLink", "Deployer", "MockBoard", "QEMUBoard",
+                "STLink", "Deployer", "MockBoard", "QEMUBoard", "HilAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "hilctl", dependencies: ["HilCLI"]),
+
+        // ---- The bench daemon: udev → registry → scheduler → deployment → store → API → hilctl ----
+        // libudev behind a two-file system library.
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // The HTTP API's value types and the service it asks of the daemon; shared by hild and hilctl.
+        .target(name: "HilAPI"),
+        // udev: the initial enumeration and the hot-plug monitor for ST-LINK probes and their ttys.
+        .target(name: "Discovery", dependencies: ["CUdev"]),
+        // SQLite (GRDB): boards seen, jobs, events, results, reports; content-addressed artifacts.
+        .target(name: "HildStore", dependencies: ["HilAPI", "CHilRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The bench: registry, scheduler, job execution on boards, config, metrics.
+        .target(
+            name: "Bench",
+            dependencies: [
+                "HilAPI", "HildStore", "Discovery", "Deployer", "STLink", "MockBoard", "QEMUBoard",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The HTTP/JSON API (Hummingbird) on a Unix socket and optionally TCP with a bearer token.
+        .target(
+            name: "HildHTTP",
+            dependencies: [
+                "HilAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "hild",
+            dependencies: [
+                "Bench", "HildHTTP", "HilAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Benchmarks print figures; they are run on purpose, never by the test command.
         .executableTarget(
             name: "flash-benchmark",
@@ -77,6 +122,16 @@ let package = Package(
         .testTarget(name: "GDBRemoteTests", dependencies: ["GDBRemote"]),
         .testTarget(name: "QEMUBoardTests", dependencies: ["QEMUBoard", "GDBRemote"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Deployer", "STLink"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),
+        .testTarget(name: "HildStoreTests", dependencies: ["HildStore", "HilAPI"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "HilAPI", "HildStore", "Discovery", "Deployer", "MockBoard"]),
+        .testTarget(
+            name: "HildHTTPTests",
+            dependencies: [
+                "HildHTTP", "HilAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink", "QEMUBoard"]),
     ]
 )

@@ -1,0 +1,1 @@
+// Bench: filled in by its issue-4 change.

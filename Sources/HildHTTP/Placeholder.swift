@@ -1,0 +1,1 @@
+// HildHTTP: filled in by its issue-4 change.

@@ -1,0 +1,1 @@
+// HildStore: filled in by its issue-4 change.
