@@ -17,7 +17,7 @@ struct QEMURun {
         let machine = try QEMUMachineDescription.load(boardsDirectory: catalog.directory, name: machineName)
         let runner = EvaluationRunner(catalog: catalog)
         let harness = try HarnessFirmware.image(target: machine.name, given: harnessPath, catalog: catalog,
-                                                base: machine.firmware.harnessRegion.base.value)
+                                                base: machine.firmware.harnessRegion.base.value, note: { note($0) })
         let prepared = try runner.prepare(request, target: machine.harnessTarget, harness: harness)
         note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
         var config = QEMUConfig()

@@ -71,7 +71,7 @@ struct RunCommand: ParsableCommand {
             let target = try catalog.board(named: board)
             let harnessImage = probe.mock && harness == nil ? nil
                 : try HarnessFirmware.image(target: target.name, given: harness, catalog: catalog,
-                                            base: target.firmware.harnessRegion.base.value)
+                                            base: target.firmware.harnessRegion.base.value, note: { note($0) })
             let prepared = try runner.prepare(request, harness: harnessImage)
             note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
             let board = try catalog.board(named: self.board)

@@ -63,9 +63,16 @@ public struct EvaluationReport: Codable, Sendable {
     public let footprint: Footprint
     public let link: Link
     public let samples: [SampleRecord]
+    /// Warm-up inferences discarded before measuring, and passes over the test set (latency pools
+    /// every pass; accuracy and agreement are the first pass's). Absent in reports of older builds.
+    public let warmup: Int?
+    public let repeats: Int?
 
     public init(model: ModelSummary, board: Board, dataset: String, records: [SampleRecord],
-                throughput: Throughput, footprint: Footprint, link: Link) {
+                throughput: Throughput, footprint: Footprint, link: Link,
+                repeatCycles: [UInt64] = [], warmup: Int = 0, repeats: Int = 1) {
+        self.warmup = warmup
+        self.repeats = repeats
         self.model = model
         self.board = board
         self.dataset = dataset
@@ -91,7 +98,7 @@ public struct EvaluationReport: Codable, Sendable {
                                 precision: predicted > 0 ? Double(tp) / Double(predicted) : nil,
                                 recall: support > 0 ? Double(tp) / Double(support) : nil)
         }
-        let cycles = records.map { Double($0.cycles) }
+        let cycles = records.map { Double($0.cycles) } + repeatCycles.map(Double.init)
         if let d = Distribution(cycles) {
             latency = Latency(timer: board.timer, timerKind: board.timerKind, cycles: d,
                               microseconds: d.scaled(by: 1e6 / Double(board.coreClockHz)))

@@ -11,6 +11,10 @@ public struct RunRequest: Sendable {
     public var baud: Int?
     public var board = "stm32f746g-disco"
     public var pixelRange: PixelRange = .unit
+    /// Inferences run first and discarded (caches, first-call effects), cycling through the samples.
+    public var warmup = 0
+    /// Passes over the test set: accuracy is the first pass's, latency pools every pass.
+    public var repeats = 1
     public var flash: FlashRequest
 
     public init(modelPath: String, datasetPath: String) {
@@ -95,9 +99,12 @@ public struct EvaluationRunner {
                     openSerial: (Int) throws -> SerialPort,
                     options: HarnessOptions = HarnessOptions(),
                     progress: (RunProgress) -> Void = { _ in },
-                    note: (String) -> Void = { _ in }) throws(RunError) -> EvaluationReport {
+                    note: (String) -> Void = { _ in },
+                    shouldStop: () -> Bool = { false }) throws(RunError) -> EvaluationReport {
         let board = prepared.target
+        if shouldStop() { throw .cancelled }
         try deploy(prepared.image)
+        if shouldStop() { throw .cancelled }
 
         let port: SerialPort
         do { port = try openSerial(board.harness.bootBaud) } catch let e as SerialError { throw .serial(e) } catch {
@@ -122,15 +129,32 @@ public struct EvaluationRunner {
         }
 
         // Stream, with the host's reference prediction for each sample as its result arrives.
+        // Wire ids: warm-up inferences are negative, pass p of sample i is p * stride + i.
         let reference = ReferenceRuntime(prepared.model)
         let samples = prepared.dataset.samples
         let byIndex = Dictionary(uniqueKeysWithValues: samples.map { ($0.index, $0) })
+        let stride = (samples.map(\.index).max() ?? 0) + 1
+        let repeats = max(1, prepared.request.repeats)
+        let warmup = samples.isEmpty ? 0 : max(0, prepared.request.warmup)
+        // Built lazily: a large set repeated several times never sits in memory twice.
+        let stream = sequence(state: 0) { (n: inout Int) -> (id: Int, input: [UInt8])? in
+            defer { n += 1 }
+            if n < warmup { return (id: -1 - n, input: samples[n % samples.count].input.map { UInt8(bitPattern: $0) }) }
+            let k = n - warmup
+            guard !samples.isEmpty, k < samples.count * repeats else { return nil }
+            let sample = samples[k % samples.count]
+            return (id: (k / samples.count) * stride + sample.index, input: sample.input.map { UInt8(bitPattern: $0) })
+        }
         var records: [SampleRecord] = []
         records.reserveCapacity(samples.count)
+        var repeatCycles: [UInt64] = []
         var correct = 0
         let start = ContinuousClock.now
         do {
-            try session.run(samples: samples.lazy.map { (id: $0.index, input: $0.input.map { UInt8(bitPattern: $0) }) }) { result in
+            try session.run(samples: stream) { result throws in
+                if shouldStop() { throw RunError.cancelled }
+                guard result.id >= 0 else { return }
+                guard result.id < stride else { repeatCycles.append(result.cycles); return }
                 guard let sample = byIndex[result.id] else { return }
                 let host = reference.predict(sample.input)
                 records.append(SampleRecord(index: sample.index, source: sample.source, label: sample.label,
@@ -140,12 +164,12 @@ public struct EvaluationRunner {
                 progress(RunProgress(done: records.count, total: samples.count, correct: correct,
                                      elapsed: ContinuousClock.now - start))
             }
-        } catch { throw .harness(error) }
+        } catch let error as RunError { throw error } catch { throw .harness(error) }
         let seconds = (ContinuousClock.now - start).seconds
         records.sort { $0.index < $1.index }
 
         let stats = session.statistics
-        let inputBytes = samples.count * prepared.model.summary.inputBytes
+        let inputBytes = (samples.count * repeats + warmup) * prepared.model.summary.inputBytes
         let timer = TimerNames.describe(hello.timer)
         return EvaluationReport(
             model: prepared.model.summary,
@@ -161,7 +185,8 @@ public struct EvaluationRunner {
                              arenaBytes: prepared.model.summary.arenaBytes, harnessArenaBytes: board.harness.arenaBytes,
                              boardFlashBytes: board.flashBytes, boardRAMBytes: board.ramBytes),
             link: .init(resends: stats.resentChunks + stats.restarts, crcErrors: stats.crcErrors,
-                        reboots: stats.reboots, droppedResults: stats.droppedResults))
+                        reboots: stats.reboots, droppedResults: stats.droppedResults),
+            repeatCycles: repeatCycles, warmup: warmup, repeats: repeats)
     }
 }
 
@@ -194,6 +219,8 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
     case board(any Error)
     case modelNotReady(state: String, board: String)
     case wrongModel(expected: String, found: String, name: String)
+    /// Stopped on request (a cancelled job): neither the bench's failure nor the model's.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -206,6 +233,8 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         case let .board(e): return "\(e)"
         case let .modelNotReady(state, board):
             return "the harness on \(board) reports its model as \(state) after flashing; the model region was not written as packed — flash again with --force"
+        case .cancelled:
+            return "the run was cancelled before it finished"
         case let .wrongModel(expected, found, name):
             return "the board runs model \(name) (sha256 \(found.prefix(16))…), not the one just flashed (\(expected.prefix(16))…); another tool may have flashed it, or the flash failed silently — flash again with --force"
         }
@@ -213,7 +242,7 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 
     public var isInfrastructure: Bool {
         switch self {
-        case .model, .dataset, .pack: return false
+        case .model, .dataset, .pack, .cancelled: return false
         case let .deploy(e): return e.isInfrastructure
         default: return true
         }

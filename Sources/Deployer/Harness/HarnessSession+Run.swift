@@ -4,8 +4,9 @@ extension HarnessSession {
     ///
     /// Sample k+1 streams into the device's other input buffer while k runs, and a freed buffer is
     /// refilled as soon as its RESULT is in, so the line does not idle while inference is faster
-    /// than the transfer. Never more samples are out than the device has buffers.
-    public func run(samples: some Sequence<(id: Int, input: [UInt8])>, onResult: (SampleResult) -> Void) throws {
+    /// than the transfer. Never more samples are out than the device has buffers. An error thrown
+    /// by `onResult` (a cancellation, say) stops the stream there and is rethrown.
+    public func run(samples: some Sequence<(id: Int, input: [UInt8])>, onResult: (SampleResult) throws -> Void) throws {
         let info = try hello ?? waitForHello()
         guard info.modelState == .ready else { throw HarnessError.noModel(info.modelState) }
         let chunk = max(1, min(options.chunkSize ?? .max, info.maxPayload - HostMessage.inputHeaderCount))
@@ -22,7 +23,7 @@ extension HarnessSession {
                 guard let next = iterator.next() else { exhausted = true; break }
                 try start(id: next.id, input: next.input, in: slot)
             }
-            for result in completed { onResult(result) }
+            for result in completed { try onResult(result) }
             completed = []
             if exhausted, pipeline?.isEmpty ?? true { return }
             if try !pump(timeout: stallTimeout) { try stalled() }

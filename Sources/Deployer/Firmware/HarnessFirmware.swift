@@ -1,0 +1,34 @@
+import Foundation
+
+/// The harness firmware for a target: the image the user gave, else the one
+/// `make -C boards/firmware <target>` puts under out/firmware/, built on the spot when missing and
+/// the ARM toolchain is there.
+public enum HarnessFirmware {
+    /// The default build's path for a target, beside the boards/ folder.
+    public static func defaultPath(target: String, catalog: BoardCatalog) -> String {
+        catalog.directory.deletingLastPathComponent().appendingPathComponent("out/firmware/\(target)/harness.elf").path
+    }
+
+    public static func image(target: String, given: String?, catalog: BoardCatalog, base: UInt32,
+                             note: (String) -> Void = { _ in }) throws(RunError) -> FirmwareImage {
+        let root = catalog.directory.deletingLastPathComponent()
+        let path = given ?? defaultPath(target: target, catalog: catalog)
+        if given == nil, !FileManager.default.fileExists(atPath: path) {
+            note("building the harness firmware (make -C boards/firmware \(target))…")
+            let make = Process()
+            make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            make.arguments = ["make", "-s", "-C", root.appendingPathComponent("boards/firmware").path, target]
+            make.standardOutput = FileHandle.standardError
+            do { try make.run() } catch {
+                throw .pack(.harnessUnreadable(path: path, reason: "cannot run make (\(error.localizedDescription)); install Debian's make"))
+            }
+            make.waitUntilExit()
+            guard make.terminationStatus == 0 else {
+                throw .pack(.harnessUnreadable(path: path, reason: "building the harness firmware for \(target) failed; install Debian's gcc-arm-none-eabi and libnewlib-arm-none-eabi (scripts/setup does), or give a harness image"))
+            }
+        }
+        do { return try ImageLoader.load(path: path, binaryBase: base) } catch {
+            throw .pack(.harnessUnreadable(path: path, reason: error.description))
+        }
+    }
+}
