@@ -1,1 +1,0 @@
-// HildStore: filled in by its issue-4 change.
