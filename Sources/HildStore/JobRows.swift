@@ -2,6 +2,13 @@ import Foundation
 import GRDB
 import HilAPI
 
+/// The listing queries, named so a test can check that SQLite answers them from an index.
+enum JobSQL {
+    static let queue = "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, id ASC"
+    static let byStateNewest = "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?"
+    static let newest = "SELECT * FROM job ORDER BY id DESC LIMIT ?"
+}
+
 /// Jobs: one row each, the spec and other nested values as JSON beside the indexed columns the
 /// queue and listings filter and sort on.
 extension BenchStore {
@@ -39,10 +46,9 @@ extension BenchStore {
             let rows: [Row]
             if let state {
                 // Served by the job_state index in id order: no sort, however many jobs.
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?",
-                                        arguments: [state.rawValue, limit])
+                rows = try Row.fetchAll(db, sql: JobSQL.byStateNewest, arguments: [state.rawValue, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM job ORDER BY id DESC LIMIT ?", arguments: [limit])
+                rows = try Row.fetchAll(db, sql: JobSQL.newest, arguments: [limit])
             }
             return try rows.map(jobRecord)
         }
@@ -51,11 +57,7 @@ extension BenchStore {
     /// Queued jobs in the order they should run: higher priority first, then oldest first.
     public func queuedJobs() throws(StoreError) -> [JobRecord] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, id ASC",
-                arguments: [JobState.queued.rawValue]
-            ).map(jobRecord)
+            try Row.fetchAll(db, sql: JobSQL.queue, arguments: [JobState.queued.rawValue]).map(jobRecord)
         }
     }
 
