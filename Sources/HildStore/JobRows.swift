@@ -17,18 +17,18 @@ extension BenchStore {
     public func insertJob(_ spec: JobSpec, submittedAt: Date = Date()) throws(StoreError) -> JobRecord {
         let specJSON = try json(spec)
         return try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO job (spec, priority, state, submitted_at, failed_boards, checks)
-                    VALUES (?, ?, ?, ?, '[]', '[]')
-                    """,
-                arguments: [specJSON, spec.priority, JobState.queued.rawValue, submittedAt.column])
+            // Cached statements: the daemon's benchmark submits thousands of jobs in a row.
+            try db.cachedStatement(sql: """
+                INSERT INTO job (spec, priority, state, submitted_at, failed_boards, checks)
+                VALUES (?, ?, ?, ?, '[]', '[]')
+                """
+            ).execute(arguments: [specJSON, spec.priority, JobState.queued.rawValue, submittedAt.column])
             let record = JobRecord(id: db.lastInsertedRowID, spec: spec, state: .queued, submittedAt: submittedAt)
             let what = spec.name.map { "'\($0)' " } ?? ""
             _ = try insertEvent(
                 JobEvent(jobID: record.id, time: submittedAt, kind: "queued",
                          message: "job \(record.id) \(what)queued with priority \(spec.priority)"),
-                db)
+                db, jobKnown: true)
             return record
         }
     }
@@ -103,15 +103,15 @@ extension BenchStore {
     }
 
     func update(_ values: StatementArguments, id: Int64, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE job SET spec = :spec, priority = :priority, state = :state, reason = :reason,
                     failure_kind = :failure_kind, attempts = :attempts, board = :board,
                     failed_boards = :failed_boards, submitted_at = :submitted_at, started_at = :started_at,
                     finished_at = :finished_at, progress = :progress, summary = :summary, checks = :checks
                 WHERE id = :id
-                """,
-            arguments: values)
+                """
+        ).execute(arguments: values)
         if db.changesCount == 0 {
             throw StoreError.unknownJob(id)
         }

@@ -37,10 +37,10 @@ import Testing
         let scratch = Scratch(); defer { scratch.cleanup() }
         let store = try scratch.open()
         #expect(try store.pragma("journal_mode") == "wal")
-        #expect(try store.pragma("synchronous") == "2")          // FULL
+        #expect(try store.pragma("synchronous") == "1")          // NORMAL, the default
         #expect(try store.pragma("foreign_keys") == "1")
-        let relaxed = try BenchStore(directory: scratch.url.appendingPathComponent("other"), durability: .normal)
-        #expect(try relaxed.pragma("synchronous") == "1")        // NORMAL
+        let strict = try BenchStore(directory: scratch.url.appendingPathComponent("other"), durability: .full)
+        #expect(try strict.pragma("synchronous") == "2")         // FULL
     }
 
     /// The daemon lists and schedules from thousands of jobs: each listing query must be answered

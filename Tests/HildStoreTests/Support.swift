@@ -10,7 +10,7 @@ struct Scratch {
             .appendingPathComponent("hildstore-\(UUID().uuidString)", isDirectory: true)
     }
     func cleanup() { try? FileManager.default.removeItem(at: url) }
-    func open(limit: Int = 512 << 20, durability: BenchStore.Durability = .full) throws -> BenchStore {
+    func open(limit: Int = 512 << 20, durability: BenchStore.Durability = .normal) throws -> BenchStore {
         try BenchStore(directory: url.appendingPathComponent("state", isDirectory: true), artifactLimitBytes: limit,
                        durability: durability)
     }
