@@ -22,22 +22,24 @@ extension BenchStore {
         }
     }
 
-    /// Inside a write transaction.
-    func insertEvent(_ event: JobEvent, _ db: Database) throws -> JobEvent {
+    /// Inside a write transaction. `jobKnown` skips the existence check for a job inserted
+    /// in the same transaction.
+    func insertEvent(_ event: JobEvent, _ db: Database, jobKnown: Bool = false) throws -> JobEvent {
         // Checked here rather than left to the foreign key so the caller learns which job, and
         // so the whole transaction (e.g. the update beside it) rolls back.
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM job WHERE id = ?)", arguments: [event.jobID]) == true else {
-            throw StoreError.unknownJob(event.jobID)
+        if !jobKnown {
+            let exists = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM job WHERE id = ?)")
+            guard try Bool.fetchOne(exists, arguments: [event.jobID]) == true else { throw StoreError.unknownJob(event.jobID) }
         }
-        let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM job_event WHERE job_id = ?", arguments: [event.jobID]) ?? 0
+        let maxSeq = try db.cachedStatement(sql: "SELECT MAX(seq) FROM job_event WHERE job_id = ?")
+        let last = try Int64.fetchOne(maxSeq, arguments: [event.jobID]) ?? 0
         var stored = event
         stored.seq = last + 1
-        try db.execute(
-            sql: """
-                INSERT INTO job_event (job_id, seq, time, kind, message, board, progress, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [stored.jobID, stored.seq, stored.time.column, stored.kind, stored.message, stored.board,
+        try db.cachedStatement(sql: """
+            INSERT INTO job_event (job_id, seq, time, kind, message, board, progress, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).execute(arguments: [stored.jobID, stored.seq, stored.time.column, stored.kind, stored.message, stored.board,
                         try jsonIfPresent(stored.progress), stored.state?.rawValue])
         return stored
     }

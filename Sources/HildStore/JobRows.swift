@@ -2,6 +2,13 @@ import Foundation
 import GRDB
 import HilAPI
 
+/// The listing queries, named so a test can check that SQLite answers them from an index.
+enum JobSQL {
+    static let queue = "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, id ASC"
+    static let byStateNewest = "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?"
+    static let newest = "SELECT * FROM job ORDER BY id DESC LIMIT ?"
+}
+
 /// Jobs: one row each, the spec and other nested values as JSON beside the indexed columns the
 /// queue and listings filter and sort on.
 extension BenchStore {
@@ -10,18 +17,18 @@ extension BenchStore {
     public func insertJob(_ spec: JobSpec, submittedAt: Date = Date()) throws(StoreError) -> JobRecord {
         let specJSON = try json(spec)
         return try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO job (spec, priority, state, submitted_at, failed_boards, checks)
-                    VALUES (?, ?, ?, ?, '[]', '[]')
-                    """,
-                arguments: [specJSON, spec.priority, JobState.queued.rawValue, submittedAt.column])
+            // Cached statements: the daemon's benchmark submits thousands of jobs in a row.
+            try db.cachedStatement(sql: """
+                INSERT INTO job (spec, priority, state, submitted_at, failed_boards, checks)
+                VALUES (?, ?, ?, ?, '[]', '[]')
+                """
+            ).execute(arguments: [specJSON, spec.priority, JobState.queued.rawValue, submittedAt.column])
             let record = JobRecord(id: db.lastInsertedRowID, spec: spec, state: .queued, submittedAt: submittedAt)
             let what = spec.name.map { "'\($0)' " } ?? ""
             _ = try insertEvent(
                 JobEvent(jobID: record.id, time: submittedAt, kind: "queued",
                          message: "job \(record.id) \(what)queued with priority \(spec.priority)"),
-                db)
+                db, jobKnown: true)
             return record
         }
     }
@@ -39,10 +46,9 @@ extension BenchStore {
             let rows: [Row]
             if let state {
                 // Served by the job_state index in id order: no sort, however many jobs.
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?",
-                                        arguments: [state.rawValue, limit])
+                rows = try Row.fetchAll(db, sql: JobSQL.byStateNewest, arguments: [state.rawValue, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM job ORDER BY id DESC LIMIT ?", arguments: [limit])
+                rows = try Row.fetchAll(db, sql: JobSQL.newest, arguments: [limit])
             }
             return try rows.map(jobRecord)
         }
@@ -51,11 +57,7 @@ extension BenchStore {
     /// Queued jobs in the order they should run: higher priority first, then oldest first.
     public func queuedJobs() throws(StoreError) -> [JobRecord] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, id ASC",
-                arguments: [JobState.queued.rawValue]
-            ).map(jobRecord)
+            try Row.fetchAll(db, sql: JobSQL.queue, arguments: [JobState.queued.rawValue]).map(jobRecord)
         }
     }
 
@@ -101,15 +103,15 @@ extension BenchStore {
     }
 
     func update(_ values: StatementArguments, id: Int64, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE job SET spec = :spec, priority = :priority, state = :state, reason = :reason,
                     failure_kind = :failure_kind, attempts = :attempts, board = :board,
                     failed_boards = :failed_boards, submitted_at = :submitted_at, started_at = :started_at,
                     finished_at = :finished_at, progress = :progress, summary = :summary, checks = :checks
                 WHERE id = :id
-                """,
-            arguments: values)
+                """
+        ).execute(arguments: values)
         if db.changesCount == 0 {
             throw StoreError.unknownJob(id)
         }

@@ -1,1 +1,0 @@
-// HildHTTP: filled in by its issue-4 change.
