@@ -58,7 +58,11 @@ public struct HildClient: Sendable {
         defer { deadline.cancel() }
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                try await write(request, to: outbound)
+                // hild may answer (and close) before the request is fully written, e.g. refusing
+                // an upload early; its answer still counts, so a failed write is held back until
+                // the answer is known to be missing.
+                var writeError: (any Error)?
+                do { try await write(request, to: outbound) } catch { writeError = error }
                 var head: HTTPResponseHead?
                 var body = ByteBuffer()
                 for try await part in inbound {
@@ -70,6 +74,7 @@ public struct HildClient: Sendable {
                         return HildResponse(status: Int(head.status.code), headers: head.headers, body: Data(body.readableBytesView))
                     }
                 }
+                if let writeError { throw writeError }
                 throw ClientError.protocolError("hild closed the connection before its answer to \(request.method) \(request.path) was complete")
             }
         } catch {
@@ -148,11 +153,11 @@ public struct HildClient: Sendable {
             headers.add(name: "Content-Length", value: "0")
         }
         for (name, value) in request.headers { headers.add(name: name, value: value) }
-        try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: headers)))
-        if let body = request.body, !body.isEmpty {
-            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-        }
-        try await outbound.write(.end(nil))
+        // One write, one flush: the whole request leaves together.
+        var parts: [HTTPClientRequestPart] = [.head(HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: headers))]
+        if let body = request.body, !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+        parts.append(.end(nil))
+        try await outbound.write(contentsOf: parts)
     }
 
     private func connect() async throws(ClientError) -> HTTPChannel {

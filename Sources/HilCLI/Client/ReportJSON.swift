@@ -19,15 +19,12 @@ enum ReportJSON {
         }
     }
 
-    /// camelCase keys whose snake_case form does not convert back.
-    private static let acronyms = ["boardRamBytes": "boardRAMBytes"]
-
     static func decode(_ data: Data, source: String) throws(Failure) -> EvaluationReport {
         struct Version: Decodable { var schemaVersion: Int? }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in
-            let camel = camelCase(path.last!.stringValue)
-            return AnyKey(acronyms[camel] ?? camel)
+            let camel = ClientJSON.camelCase(path.last!.stringValue)
+            return ClientJSON.Key(ClientJSON.acronyms[camel] ?? camel)
         }
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         if let version = try? decoder.decode(Version.self, from: data).schemaVersion, version != EvaluationReport.schemaVersion {
@@ -36,19 +33,5 @@ enum ReportJSON {
         do { return try decoder.decode(EvaluationReport.self, from: data) } catch {
             throw .notAReport(source, "\(error)")
         }
-    }
-
-    static func camelCase(_ key: String) -> String {
-        let parts = key.split(separator: "_", omittingEmptySubsequences: true)
-        guard let first = parts.first, parts.count > 1 else { return key }
-        return String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
