@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "HilCLI",
             dependencies: [
-                "STLink", "Deployer", "MockBoard", "QEMUBoard", "HilAPI",
+                "STLink", "Deployer", "MockBoard", "QEMUBoard", "HilAPI", "CHilRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -85,6 +85,7 @@ let package = Package(
                 "HilAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -130,8 +131,12 @@ let package = Package(
             dependencies: [
                 "HildHTTP", "HilAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink", "QEMUBoard"]),
+        // hild and hilctl as separate processes over the Unix socket (built products, not libraries).
+        .testTarget(name: "EndToEndTests", dependencies: ["HilAPI"]),
+        .testTarget(name: "HilCLITests", dependencies: ["HilCLI", "MockBoard", "Deployer", "STLink", "QEMUBoard", "HilAPI"]),
     ]
 )

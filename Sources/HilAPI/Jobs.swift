@@ -201,6 +201,12 @@ public struct JobEvent: Codable, Sendable, Equatable {
     /// Set on "finished": the final state.
     public var state: JobState?
 
+    /// `jobID` is spelled so that the API's snake_case conversion reads back what it wrote
+    /// ("job_id" converts back to "jobId", not "jobID").
+    enum CodingKeys: String, CodingKey {
+        case seq, jobID = "jobId", time, kind, message, board, progress, state
+    }
+
     public init(seq: Int64 = 0, jobID: Int64, time: Date = Date(), kind: String, message: String,
                 board: String? = nil, progress: JobProgress? = nil, state: JobState? = nil) {
         self.seq = seq; self.jobID = jobID; self.time = time; self.kind = kind; self.message = message

@@ -44,6 +44,10 @@ public struct EvaluationReport: Codable, Sendable {
         public let modelBytes: Int, modelRegionBytes: Int
         public let arenaBytes: Int, harnessArenaBytes: Int
         public let boardFlashBytes: Int, boardRAMBytes: Int
+        /// Spelled so a snake_case decoder reads back "board_ram_bytes" ("boardRamBytes").
+        enum CodingKeys: String, CodingKey {
+            case modelBytes, modelRegionBytes, arenaBytes, harnessArenaBytes, boardFlashBytes, boardRAMBytes = "boardRamBytes"
+        }
     }
     public struct Link: Codable, Sendable {
         public let resends: Int, crcErrors: Int, reboots: Int, droppedResults: Int

@@ -38,7 +38,7 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The error of a 4xx/5xx answer: the APIErrorBody when the body is one, else the status and text.
     static func fromResponse(status: Int, body: Data) -> ClientError {
-        if let decoded = try? ClientJSON.decoder().decode(APIErrorBody.self, from: body) {
+        if let decoded = try? APIJSON.decoder().decode(APIErrorBody.self, from: body) {
             return .api(APIError(status: decoded.error.status, code: decoded.error.code, message: decoded.error.message))
         }
         var text = String(decoding: body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

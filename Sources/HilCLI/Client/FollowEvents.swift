@@ -20,7 +20,7 @@ extension HildClient {
             do {
                 _ = try await stream(request) { sse in
                     let event: JobEvent
-                    do { event = try ClientJSON.decoder().decode(JobEvent.self, from: Data(sse.data.utf8)) } catch {
+                    do { event = try APIJSON.decoder().decode(JobEvent.self, from: Data(sse.data.utf8)) } catch {
                         throw ClientError.protocolError("an event of job \(id) is not JobEvent JSON (\(error)): \(sse.data.prefix(200))")
                     }
                     guard event.seq > last else { return true }   // already seen before a reconnect

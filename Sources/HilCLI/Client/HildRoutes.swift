@@ -72,7 +72,7 @@ extension HildClient {
     }
 
     func decode<T: Decodable>(_ response: HildResponse) throws(ClientError) -> T {
-        do { return try ClientJSON.decoder().decode(T.self, from: response.body) } catch {
+        do { return try APIJSON.decoder().decode(T.self, from: response.body) } catch {
             throw .protocolError("the answer is not the \(T.self) JSON hilctl expects (\(error)): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
         }
     }

@@ -2,9 +2,6 @@ import Deployer
 import Foundation
 
 /// Reads an EvaluationReport (schema_version 1) as `hilctl run --json` and hild write it.
-/// The writer's snake_case turns `boardRAMBytes` into `board_ram_bytes`, which the decoder's
-/// plain convertFromSnakeCase would read back as `boardRamBytes` and miss; so the key mapping
-/// here restores such acronyms.
 enum ReportJSON {
     enum Failure: Error, CustomStringConvertible {
         case notAReport(String, String)
@@ -22,10 +19,7 @@ enum ReportJSON {
     static func decode(_ data: Data, source: String) throws(Failure) -> EvaluationReport {
         struct Version: Decodable { var schemaVersion: Int? }
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .custom { path in
-            let camel = ClientJSON.camelCase(path.last!.stringValue)
-            return ClientJSON.Key(ClientJSON.acronyms[camel] ?? camel)
-        }
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         if let version = try? decoder.decode(Version.self, from: data).schemaVersion, version != EvaluationReport.schemaVersion {
             throw .unsupportedSchema(source, version)

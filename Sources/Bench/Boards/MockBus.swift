@@ -1,0 +1,115 @@
+import Foundation
+import Deployer
+import MockBoard
+import STLink
+
+/// The mock boards of this daemon as if on a USB bus: each an emulated ST-LINK/V2-1 in front of an
+/// emulated STM32F746, its VCP on a pty. A board can be pulled and plugged back like a real one:
+/// pulled, its probe answers every transfer with "disconnected" and its pty hangs up; plugged
+/// again, it keeps its serial and its flash but gets a new pty, as a real replug gets a new tty.
+public final class MockBus: ProbeConnector, @unchecked Sendable {
+    public static func serial(_ n: Int) -> String { String(format: "MOCK0746F7DISCO%02d", n) }
+
+    private final class Slot {
+        let board: MockBoard
+        var plugged = true
+        var serialPath: String
+        init(board: MockBoard, serialPath: String) { self.board = board; self.serialPath = serialPath }
+    }
+
+    public let definition: BoardDefinition
+    private let uartConfig: MockUARTConfig
+    private let lock = NSLock()
+    private var slots: [String: Slot] = [:]
+    private var order: [String] = []
+
+    /// `count` boards with serials MOCK0746F7DISCO01 … (from `firstNumber`).
+    public init(count: Int, definition: BoardDefinition, catalog: BoardCatalog, firstNumber: Int = 1) throws {
+        self.definition = definition
+        uartConfig = MockUARTConfig(board: definition)
+        let chip = catalog.chip(for: definition)
+        for n in firstNumber..<(firstNumber + count) {
+            let serial = Self.serial(n)
+            let board = MockBoard(chip: chip, probe: .v2_1(serial: serial))
+            let path = try board.attachSerial(uartConfig)
+            slots[serial] = Slot(board: board, serialPath: path)
+            order.append(serial)
+        }
+    }
+
+    public var serials: [String] { lock.withLock { order } }
+
+    public func isPlugged(_ serial: String) -> Bool { lock.withLock { slots[serial]?.plugged ?? false } }
+
+    /// The pty the board's VCP is on now (nil while pulled).
+    public func serialPath(_ serial: String) -> String? {
+        lock.withLock { slots[serial].flatMap { $0.plugged ? $0.serialPath : nil } }
+    }
+
+    public func open(serial: String) throws -> any USBTransport {
+        try lock.withLock {
+            guard let slot = slots[serial] else {
+                throw ProbeOpenError.notFound(serial: serial, available: order)
+            }
+            guard slot.plugged else { throw ProbeOpenError.notFound(serial: serial, available: order.filter { slots[$0]!.plugged }) }
+            return PluggableTransport(inner: slot.board.probe, isPlugged: { [weak self] in self?.isPlugged(serial) ?? false })
+        }
+    }
+
+    /// Pulls the board: transfers fail, the pty hangs up.
+    public func unplug(_ serial: String) {
+        lock.withLock {
+            guard let slot = slots[serial], slot.plugged else { return }
+            slot.plugged = false
+            slot.board.detachSerial()
+        }
+    }
+
+    /// Plugs it back; returns its new pty.
+    @discardableResult
+    public func plug(_ serial: String) throws -> String? {
+        try lock.withLock {
+            guard let slot = slots[serial] else { return nil }
+            if !slot.plugged {
+                slot.serialPath = try slot.board.attachSerial(uartConfig)
+                slot.plugged = true
+            }
+            return slot.serialPath
+        }
+    }
+
+    /// Flash statistics of one board (tests check what a job erased).
+    public func statistics(_ serial: String) -> MockStatistics? { lock.withLock { slots[serial]?.board.statistics } }
+}
+
+/// A probe transport that fails once its board is pulled, as libusb does for a vanished device.
+final class PluggableTransport: USBTransport {
+    let inner: any USBTransport
+    let isPlugged: () -> Bool
+    init(inner: any USBTransport, isPlugged: @escaping () -> Bool) { self.inner = inner; self.isPlugged = isPlugged }
+    var identity: ProbeIdentity { inner.identity }
+    var clock: any HostClock { inner.clock }
+    func bulkOut(_ data: [UInt8], timeout: Duration) throws(TransportError) {
+        guard isPlugged() else { throw .disconnected(serial: identity.serial) }
+        try inner.bulkOut(data, timeout: timeout)
+    }
+    func bulkIn(maxLength: Int, timeout: Duration) throws(TransportError) -> [UInt8] {
+        guard isPlugged() else { throw .disconnected(serial: identity.serial) }
+        return try inner.bulkIn(maxLength: maxLength, timeout: timeout)
+    }
+    func reset() throws(TransportError) {
+        guard isPlugged() else { throw .disconnected(serial: identity.serial) }
+        try inner.reset()
+    }
+}
+
+extension MockUARTConfig {
+    /// The mock board's serial side, from the board file.
+    init(board: BoardDefinition) {
+        self.init(infoBlockAddress: board.firmware.infoBlockAddress, modelRegionBase: board.firmware.modelRegion.base.value,
+                  modelRegionSize: board.firmware.modelRegion.size, coreClockHz: UInt32(board.coreClockHz),
+                  arenaSize: board.harness.arenaBytes, inputBufferSize: board.harness.inputBufferBytes)
+        bootBaud = board.harness.bootBaud
+        maxBaud = board.harness.maxBaud
+    }
+}

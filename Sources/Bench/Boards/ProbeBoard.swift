@@ -1,0 +1,66 @@
+import Foundation
+import Deployer
+import HilAPI
+import STLink
+
+/// A board behind an ST-LINK: a real one (libusb, its VCP tty found by udev) or a mock one (the
+/// emulated probe, its VCP a pty). Both flash through the same ST-LINK command layer.
+public final class ProbeBoard: BenchBoard, @unchecked Sendable {
+    public let id: String
+    public let kind: BoardKind
+    public let definition: BoardDefinition
+    public let probeModel: String?
+    private let lock = NSLock()
+    private var port: String?
+    /// The VCP tty; udev may report it after the probe, or a replug may move it.
+    public var serialPort: String? {
+        get { lock.withLock { port } }
+        set { lock.withLock { port = newValue } }
+    }
+    public var boardType: String { definition.name }
+    public var probeSerial: String? { id }
+    /// Driven by one job at a time (the registry guarantees it), so no lock around it.
+    private let transport: any USBTransport
+    /// A mock board boots the harness built for the host; it needs no firmware image.
+    private let runsHostHarness: Bool
+
+    public init(kind: BoardKind, definition: BoardDefinition, transport: any USBTransport, serialPort: String?) {
+        id = transport.identity.serial
+        self.kind = kind
+        self.definition = definition
+        self.transport = transport
+        port = serialPort
+        probeModel = transport.identity.model.name
+        runsHostHarness = kind == .mock
+    }
+
+    public func evaluate(_ run: JobRun, catalog: BoardCatalog, hooks: RunHooks) throws(RunError) -> EvaluationReport {
+        let runner = EvaluationRunner(catalog: catalog)
+        let harness: FirmwareImage? = runsHostHarness && run.harnessPath == nil ? nil
+            : try HarnessFirmware.image(target: definition.name, given: run.harnessPath, catalog: catalog,
+                                        base: definition.firmware.harnessRegion.base.value, note: hooks.note)
+        var request = run.request
+        request.board = definition.name
+        let prepared = try runner.prepare(request, harness: harness)
+        var flash = request.flash
+        flash.board = definition.name
+        hooks.phase("flashing")
+        let flashImage = runner.flashing(through: transport, flash, note: hooks.note)
+        let port = serialPort
+        let id = self.id
+        return try runner.run(
+            prepared, boardKind: kind.rawValue,
+            deploy: { image throws(RunError) in
+                try flashImage(image)
+                hooks.phase("hello")
+            },
+            openSerial: { rate in
+                guard let port else {
+                    throw SerialError.cannotOpen(path: "the virtual COM port of \(id)", reason: "udev has not reported a tty with this probe's serial; replug the board")
+                }
+                return try SerialPort(path: port, baud: rate)
+            },
+            progress: { p in hooks.phase("streaming"); hooks.progress(p) },
+            note: hooks.note, shouldStop: hooks.shouldStop)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HilAPI
+import HildStore
+
+/// Turns a job's artifact ids into files a run can read: models, images and label maps are used
+/// where the store keeps them; a dataset archive is unpacked once into datasets/<sha256>/ (through
+/// a temporary folder and a rename, so a half-unpacked set never looks complete).
+struct ArtifactFiles: Sendable {
+    let store: BenchStore
+    var datasetsDirectory: URL { store.directory.appendingPathComponent("datasets", isDirectory: true) }
+
+    /// A path for an artifact that must exist with the kind the job says.
+    func file(_ id: ArtifactID, kind: ArtifactKind, role: String) throws(JobInputError) -> String {
+        let info: ArtifactInfo?
+        do { info = try store.artifact(id) } catch { throw .unavailable("the store cannot look up \(role) \(id): \(error)") }
+        guard let info else {
+            throw .invalid("\(role) \(id.prefix(16))… is not stored on this bench (it may have been uploaded to another hild); upload it again with hilctl submit")
+        }
+        guard info.kind == kind else {
+            throw .invalid("\(role) \(id.prefix(16))… was uploaded as a \(info.kind.rawValue), not a \(kind.rawValue)")
+        }
+        return store.artifactPath(id).path
+    }
+
+    func dataset(_ id: ArtifactID) throws(JobInputError) -> String {
+        let archive = try file(id, kind: .dataset, role: "dataset")
+        let target = datasetsDirectory.appendingPathComponent(id, isDirectory: true)
+        if FileManager.default.fileExists(atPath: target.path) { return target.path }
+        let staging = datasetsDirectory.appendingPathComponent(".unpacking-\(id)-\(UUID().uuidString)", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch { throw .unavailable("cannot create \(staging.path): \(error.localizedDescription)") }
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let names = try tar(["-tf", archive], role: "list")
+        for name in names.split(separator: "\n") where !Self.isSafe(String(name)) {
+            throw .invalid("the dataset archive \(id.prefix(16))… holds '\(name)', a path outside its folder; archive the folder's contents with relative paths (hilctl submit does)")
+        }
+        _ = try tar(["-xf", archive, "-C", staging.path, "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"], role: "unpack")
+        do {
+            try FileManager.default.moveItem(at: staging, to: target)
+        } catch {
+            // Another job unpacked the same set meanwhile: theirs is as good as ours.
+            if !FileManager.default.fileExists(atPath: target.path) {
+                throw .unavailable("cannot move the unpacked dataset into \(target.path): \(error.localizedDescription)")
+            }
+        }
+        return target.path
+    }
+
+    static func isSafe(_ name: String) -> Bool {
+        !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
+    }
+
+    private func tar(_ arguments: [String], role: String) throws(JobInputError) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["tar"] + arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch { throw .unavailable("cannot run tar to \(role) a dataset: \(error.localizedDescription); install Debian's tar") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            if message.contains("No space left") { throw .unavailable("the disk under \(datasetsDirectory.path) is full: free space; the job is kept and retried") }
+            throw .invalid("the dataset archive cannot be read by tar (\(message.trimmingCharacters(in: .whitespacesAndNewlines))); upload a tar of the dataset folder")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A job's inputs could not be made ready: the user's (`invalid`: never retried) or the bench's
+/// (`unavailable`: disk, tools; retried).
+enum JobInputError: Error, Sendable, CustomStringConvertible {
+    case invalid(String)
+    case unavailable(String)
+    var description: String {
+        switch self { case let .invalid(m), let .unavailable(m): return m }
+    }
+}

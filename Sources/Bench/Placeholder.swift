@@ -1,1 +1,0 @@
-// Bench: filled in by its issue-4 change.

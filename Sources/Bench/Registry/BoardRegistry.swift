@@ -1,0 +1,151 @@
+import Foundation
+import HilAPI
+
+/// The bench's boards and where each stands: idle, busy, offline or quarantined, with the reason.
+/// A value type the Bench actor owns; every transition is a method here, so the rules are tested
+/// without threads.
+public struct BoardRegistry: Sendable {
+    struct Entry: Sendable {
+        var info: BoardInfo
+        /// Nil while the board is away (unplugged, or known only from the store).
+        var handle: (any BenchBoard)?
+    }
+
+    /// What a finished attempt says about the board.
+    public enum Outcome: Sendable, Equatable {
+        /// The run reached the harness (passed, or a test result): the board works.
+        case worked
+        /// The bench failed under the job: flash error, no hello, unplug, serial timeout.
+        case infrastructure(String)
+        /// A health check passed on it: a quarantine ends.
+        case healthy
+        /// Stopped on request: says nothing about the board.
+        case stopped
+    }
+
+    private(set) var entries: [String: Entry] = [:]
+    let quarantineAfter: Int
+
+    public init(quarantineAfter: Int) { self.quarantineAfter = quarantineAfter }
+
+    public var boards: [BoardInfo] { entries.values.map(\.info).sorted { $0.id < $1.id } }
+    public func info(_ id: String) -> BoardInfo? { entries[id]?.info }
+    func handle(_ id: String) -> (any BenchBoard)? { entries[id]?.handle }
+
+    /// Boards remembered from the store: offline until they show up; a quarantine carries over.
+    public mutating func remember(_ seen: [BoardInfo]) {
+        for var b in seen where entries[b.id] == nil {
+            b.currentJob = nil
+            if b.state != .quarantined {
+                b.state = .offline
+                b.reason = "not seen since hild started"
+            }
+            entries[b.id] = Entry(info: b, handle: nil)
+        }
+    }
+
+    /// A board arrived (start-up, hot-plug or replug). It keeps its identity, counters and any
+    /// quarantine; `problem` (no target, no tty yet) leaves it offline with that reason.
+    @discardableResult
+    public mutating func attach(_ handle: any BenchBoard, tags: [String], problem: String? = nil, now: Date = Date()) -> BoardInfo {
+        var info = entries[handle.id]?.info ?? BoardInfo(id: handle.id, kind: handle.kind, boardType: handle.boardType)
+        info.kind = handle.kind
+        info.boardType = handle.boardType
+        info.tags = tags
+        info.probeSerial = handle.probeSerial
+        info.probeModel = handle.probeModel
+        info.serialPort = handle.serialPort
+        info.lastSeen = now
+        if info.state != .quarantined && info.state != .busy {
+            info.state = problem == nil ? .idle : .offline
+            info.reason = problem
+        }
+        entries[handle.id] = Entry(info: info, handle: handle)
+        return info
+    }
+
+    /// The board went away. A job running on it fails through its own I/O; the board stays
+    /// offline after that job is released.
+    @discardableResult
+    public mutating func detach(_ id: String, reason: String, now: Date = Date()) -> BoardInfo? {
+        guard var e = entries[id] else { return nil }
+        e.handle = nil
+        e.info.lastSeen = now
+        e.info.serialPort = nil
+        if e.info.state != .quarantined {
+            e.info.reason = reason
+            if e.info.state != .busy { e.info.state = .offline }
+        }
+        entries[id] = e
+        return e.info
+    }
+
+    /// Updates the VCP path (udev reported the tty after the probe, or it moved).
+    public mutating func setSerialPort(_ id: String, _ path: String?) {
+        guard var e = entries[id] else { return }
+        e.info.serialPort = path
+        if e.info.state == .offline, e.handle != nil, path != nil { e.info.state = .idle; e.info.reason = nil }
+        entries[id] = e
+    }
+
+    /// Boards a new job may start on now: idle, plus quarantined ones for a health check naming them.
+    public func available(forHealthCheck healthCheck: Bool, board: String?) -> [BoardInfo] {
+        entries.values.compactMap { e in
+            guard e.handle != nil, e.info.currentJob == nil else { return nil }
+            if e.info.state == .idle { return e.info }
+            if healthCheck, e.info.state == .quarantined, e.info.id == board { return e.info }
+            return nil
+        }.sorted { $0.id < $1.id }
+    }
+
+    /// Takes a board for a job; nil when it is not available (any more).
+    public mutating func claim(_ id: String, job: Int64, healthCheck: Bool) -> (any BenchBoard)? {
+        guard var e = entries[id], let handle = e.handle, e.info.currentJob == nil else { return nil }
+        guard e.info.state == .idle || (healthCheck && e.info.state == .quarantined) else { return nil }
+        if e.info.state == .idle { e.info.state = .busy }
+        e.info.currentJob = job
+        entries[id] = e
+        return handle
+    }
+
+    /// Gives the board back after an attempt and applies what the attempt said about it.
+    @discardableResult
+    public mutating func release(_ id: String, outcome: Outcome) -> BoardInfo? {
+        guard var e = entries[id] else { return nil }
+        e.info.currentJob = nil
+        e.info.jobsRun += 1
+        switch outcome {
+        case .worked:
+            e.info.consecutiveInfraFailures = 0
+        case .healthy:
+            e.info.consecutiveInfraFailures = 0
+            if e.info.state == .quarantined { e.info.state = .idle; e.info.reason = nil }
+        case let .infrastructure(reason):
+            e.info.consecutiveInfraFailures += 1
+            if e.info.consecutiveInfraFailures >= quarantineAfter, e.info.state != .quarantined {
+                e.info.state = .quarantined
+                e.info.reason = "quarantined after \(e.info.consecutiveInfraFailures) infrastructure failures in a row (last: \(reason)); a passing health-check job releases it"
+            }
+        case .stopped:
+            break
+        }
+        if e.info.state == .busy { e.info.state = e.handle == nil ? .offline : .idle }
+        entries[id] = e
+        return e.info
+    }
+
+    /// Puts a board out of scheduling by hand or lifts it (the API's quarantine route).
+    public mutating func setQuarantine(_ id: String, reason: String?) -> BoardInfo? {
+        guard var e = entries[id] else { return nil }
+        if let reason {
+            e.info.state = .quarantined
+            e.info.reason = reason
+        } else if e.info.state == .quarantined {
+            e.info.state = e.handle == nil ? .offline : (e.info.currentJob == nil ? .idle : .busy)
+            e.info.reason = e.handle == nil ? "not present" : nil
+            e.info.consecutiveInfraFailures = 0
+        }
+        entries[id] = e
+        return e.info
+    }
+}

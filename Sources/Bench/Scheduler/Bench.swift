@@ -1,0 +1,148 @@
+import Foundation
+import Deployer
+import HilAPI
+import HildStore
+import Logging
+
+/// The bench: its boards, its queue and the jobs running on them. One actor owns the registry and
+/// the running jobs; the store (SQLite) holds everything that must outlive the process.
+///
+/// `run()` is the daemon's main task: it recovers what a previous process left, then starts jobs
+/// as boards free up, until cancelled — then it stops what runs and requeues it.
+public actor Bench {
+    public let configuration: BenchConfiguration
+    public let catalog: BoardCatalog
+    let store: BenchStore
+    let connector: any ProbeConnector
+    public nonisolated let mockBus: MockBus?
+    let qemuBoards: [QEMUBenchBoard]
+    let logger: Logger
+    let artifacts: ArtifactFiles
+
+    var registry: BoardRegistry
+    var metrics = BenchMetrics()
+    var hub = EventHub()
+    var running: [Int64: RunningJob] = [:]
+    /// When each queued job (re)entered the queue, for the scheduling-latency figure.
+    var queuedSince: [Int64: ContinuousClock.Instant] = [:]
+    var shuttingDown = false
+    private let wakeStream: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+
+    public init(configuration: BenchConfiguration, catalog: BoardCatalog, store: BenchStore,
+                connector: (any ProbeConnector)? = nil, logger: Logger = Logger(label: "hild.bench")) throws {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.store = store
+        self.logger = logger
+        artifacts = ArtifactFiles(store: store)
+        registry = BoardRegistry(quarantineAfter: configuration.quarantineAfter)
+        if configuration.mockBoards > 0 {
+            guard let definition = catalog.boards.first(where: { $0.name == "stm32f746g-disco" }) ?? catalog.boards.first else {
+                throw ConfigurationError(message: "mock boards need a board definition in \(catalog.directory.path), and it has none")
+            }
+            mockBus = try MockBus(count: configuration.mockBoards, definition: definition, catalog: catalog)
+        } else {
+            mockBus = nil
+        }
+        if configuration.qemuBoards > 0 {
+            let machine = try QEMUMachineDescription.load(boardsDirectory: catalog.directory, name: configuration.qemuMachine)
+            qemuBoards = (1...configuration.qemuBoards).map { QEMUBenchBoard(number: $0, machine: machine) }
+        } else {
+            qemuBoards = []
+        }
+        var chain: [any ProbeConnector] = []
+        if let mockBus { chain.append(mockBus) }
+        chain.append(connector ?? LibUSBConnector())
+        self.connector = ChainedConnector(chain)
+        (wakeStream, wakeContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks the scheduling loop to look at the queue again.
+    nonisolated func wake() { wakeContinuation.yield() }
+
+    /// Recovers the store, brings up configured boards, then schedules until cancelled.
+    /// `attachMockBoards: false` leaves the mock boards to arrive through udev events (tests).
+    public func run(attachMockBoards: Bool = true) async {
+        recover()
+        if attachMockBoards, let mockBus {
+            for serial in mockBus.serials {
+                await probeAppeared(serial: serial, tty: mockBus.serialPath(serial))
+            }
+        }
+        for board in qemuBoards { attach(board, problem: QEMUBenchBoard.missingTool()) }
+        wake()
+        await withTaskGroup(of: Void.self) { group in
+            if configuration.udev {
+                group.addTask { await self.watchUdev() }
+            }
+            for await _ in wakeStream {
+                if Task.isCancelled { break }
+                for pair in planAssignments() {
+                    group.addTask { await self.execute(job: pair.job, board: pair.board) }
+                }
+            }
+            shutDown()
+            group.cancelAll()
+            await group.waitForAll()
+        }
+        logger.info("bench stopped")
+    }
+
+    /// Graceful stop: nothing new starts; running jobs stop at the next sample and are requeued,
+    /// so a restarted hild runs them again without counting the stop against them.
+    func shutDown() {
+        shuttingDown = true
+        for job in running.values { job.stop.request(.shutdown) }
+        if !running.isEmpty { logger.info("stopping \(running.count) running job(s); they will be requeued") }
+    }
+
+    /// Makes the scheduler's plan real: claims each board for its job.
+    private func planAssignments() -> [Assignment.Pair] {
+        guard !shuttingDown else { return [] }
+        let queue: [JobRecord]
+        do { queue = try store.queuedJobs() } catch {
+            logger.error("cannot read the queue: \(error)")
+            return []
+        }
+        let queued = queue.filter { running[$0.id] == nil }
+        return Assignment.plan(queue: queued, registry: registry).filter { pair in
+            guard let job = queued.first(where: { $0.id == pair.job }) else { return false }
+            guard let handle = registry.claim(pair.board, job: pair.job, healthCheck: job.spec.healthCheck) else { return false }
+            running[pair.job] = RunningJob(record: job, board: handle)
+            return true
+        }
+    }
+
+    /// Jobs the previous process left running: requeued once, then failed as interrupted.
+    private func recover() {
+        do {
+            try store.sweepIncoming()
+            registry.remember(try store.boardsSeen())
+            let (requeued, failed) = try store.recoverInterrupted()
+            for job in requeued { queuedSince[job.id] = .now; logger.notice("job \(job.id) was running when hild stopped; queued again") }
+            for job in failed { logger.notice("job \(job.id) was interrupted twice; it ends errored") }
+        } catch {
+            logger.critical("cannot recover the store: \(error)")
+        }
+    }
+}
+
+/// A job on its board: the record as last written, and how to stop it.
+struct RunningJob: Sendable {
+    var record: JobRecord
+    let board: any BenchBoard
+    let stop = StopSignal()
+    var lastProgressWrite: ContinuousClock.Instant = .now - .seconds(10)
+    var phase: String?
+    var flashStart: ContinuousClock.Instant?
+}
+
+/// Set from the actor, read by the job's thread between samples.
+final class StopSignal: @unchecked Sendable {
+    enum Reason: Sendable { case cancel, shutdown }
+    private let lock = NSLock()
+    private var value: Reason?
+    func request(_ reason: Reason) { lock.withLock { if value == nil { value = reason } } }
+    var reason: Reason? { lock.withLock { value } }
+}

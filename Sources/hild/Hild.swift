@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Bench
+import Deployer
+import HildHTTP
+import HildStore
+import HilAPI
+import Logging
+import ServiceLifecycle
+
+/// hild: the bench daemon. Runs in the foreground (systemd, a terminal, a CI job), logs to
+/// stderr, stops gracefully on SIGTERM or SIGINT: the API closes, running jobs are stopped at
+/// the next sample and requeued, the store is left consistent.
+@main
+struct Hild: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hild",
+        abstract: "The hil bench daemon: discovers boards, queues and runs evaluation jobs, serves the API.",
+        discussion: "Settings come from --config (JSON, see docs/hild.md), then these flags. hilctl finds the daemon through HILD_SOCKET or --host.")
+
+    @Option(help: ArgumentHelp("A JSON config file (docs/hild.md).", valueName: "FILE")) var config: String?
+    @Option(help: ArgumentHelp("The API's Unix socket (default: $HILD_SOCKET, else $XDG_RUNTIME_DIR/hil/hild.sock, else /tmp/hil-UID/hild.sock).", valueName: "PATH"))
+    var socket: String?
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the store and artifacts live.", valueName: "DIR")) var stateDirectory: String?
+    @Option(help: "Run N mock boards (emulated ST-LINK/V2-1 + STM32F746G-DISCO).") var mock: Int?
+    @Option(help: "Run N QEMU boards (the harness firmware in qemu-system-arm).") var qemu: Int?
+    @Flag(name: .customLong("no-udev"), help: "Do not watch udev for ST-LINK probes.") var noUdev = false
+    @Option(help: ArgumentHelp("Also listen on TCP (HOST:PORT); needs --token-file.", valueName: "HOST:PORT")) var tcp: String?
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("The bearer token TCP clients must send (first line of FILE).", valueName: "FILE"))
+    var tokenFile: String?
+    @Option(help: ArgumentHelp("The boards/ folder.", valueName: "DIR")) var boards: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "hild")
+        var settings = try loadSettings()
+        if settings.socket.isEmpty { settings.socket = DefaultSocket.path() }
+
+        let catalog: BoardCatalog
+        do {
+            catalog = try settings.boardsDirectory.map { try BoardCatalog(directory: URL(fileURLWithPath: $0)) } ?? BoardCatalog.locate()
+        } catch { throw ValidationError("cannot load the board definitions: \(error)") }
+        let store: BenchStore
+        do {
+            store = try BenchStore(directory: URL(fileURLWithPath: settings.stateDirectory), artifactLimitBytes: settings.artifactLimitMB << 20)
+        } catch { throw ValidationError("\(error)") }
+        let bench = try Bench(configuration: settings, catalog: catalog, store: store, logger: logger)
+
+        var api = APIServerConfiguration(unixSocketPath: settings.socket)
+        api.maxUploadBytes = settings.artifactLimitMB << 20
+        if let tcp = settings.tcp, let address = TCPAddress(tcp) {
+            api.tcp = .init(host: address.host, port: address.port)
+            api.bearerToken = try readToken(settings.tokenFile)
+        }
+        logger.info("hild \(Bench.version): store \(settings.stateDirectory), socket \(settings.socket)\(settings.tcp.map { ", tcp \($0)" } ?? ""), \(settings.mockBoards) mock, \(settings.qemuBoards) QEMU board(s), udev \(settings.udev ? "on" : "off")")
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: BenchRunner(bench: bench)), .init(service: APIServer(service: bench, configuration: api, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    private func loadSettings() throws -> BenchConfiguration {
+        var settings = BenchConfiguration()
+        if let config {
+            do { settings = try BenchConfiguration.load(path: config) } catch { throw ValidationError(error.description) }
+        }
+        if let socket { settings.socket = socket }
+        if let stateDirectory { settings.stateDirectory = stateDirectory }
+        if let mock { settings.mockBoards = mock }
+        if let qemu { settings.qemuBoards = qemu }
+        if noUdev { settings.udev = false }
+        if let tcp { settings.tcp = tcp }
+        if let tokenFile { settings.tokenFile = tokenFile }
+        if let boards { settings.boardsDirectory = boards }
+        do { try settings.validate(source: config ?? "the command line") } catch { throw ValidationError(error.description) }
+        return settings
+    }
+
+    private func readToken(_ path: String?) throws -> String {
+        guard let path else { throw ValidationError("--tcp needs --token-file") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let token = text.split(whereSeparator: \.isNewline).first.map(String.init), token.count >= 16 else {
+            throw ValidationError("cannot read a token of at least 16 characters from \(path); write one there (e.g. openssl rand -hex 32 > \(path); chmod 600 \(path))")
+        }
+        return token
+    }
+}
+
+/// The bench's scheduling loop as a service: graceful shutdown cancels it, and it requeues what runs.
+struct BenchRunner: Service {
+    let bench: Bench
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await bench.run()
+        }
+    }
+}
