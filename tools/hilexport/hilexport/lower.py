@@ -199,9 +199,11 @@ class _Lowering:
             x, (c, h, w) = self.flat[t]
         else:
             x = self.data_input(node)
-            if len(self.shapes[x]) != 2:
-                raise node_error(node, f"input of shape {list(self.shapes[x])}: flatten it to (batch, features) first")
-            c, h, w = self.shapes[x][1], 1, 1
+            shape = self.shapes[x]
+            # A 2-D tensor, or a 1×1 image a Flatten made 2-D (the same order in NCHW and NHWC).
+            if not (len(shape) == 2 or (len(shape) == 4 and shape[2:] == (1, 1))):
+                raise node_error(node, f"input of shape {list(shape)}: flatten it to (batch, features) first")
+            c, h, w = shape[1], 1, 1
         b_mat = self.constant(node, 1, "the weight")
         if node.op_type == "Gemm":
             if node.attrs.get("transA", 0):
