@@ -114,6 +114,11 @@ let package = Package(
             dependencies: ["Deployer", "MockBoard", "QEMUBoard", "CHilRuntime"],
             path: "Benchmarks/FirmwareBenchmark"
         ),
+        .executableTarget(
+            name: "bench-benchmark",
+            dependencies: ["HilCLI", "HilAPI"],
+            path: "Benchmarks/BenchBenchmark"
+        ),
         .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),
         .testTarget(name: "MockBoardTests", dependencies: ["MockBoard", "STLink"]),
         .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"], exclude: ["Fixtures"]),

@@ -13,12 +13,12 @@ final class BenchFixture: @unchecked Sendable {
     let store: BenchStore
     private var task: Task<Void, Never>?
 
-    init(mockBoards: Int, udev: Bool = false, attach: Bool = true, maxAttempts: Int = 3, quarantineAfter: Int = 3,
+    init(mockBoards: Int, qemuBoards: Int = 0, udev: Bool = false, attach: Bool = true, maxAttempts: Int = 3, quarantineAfter: Int = 3,
          tags: [String: [String]] = [:], directory: URL? = nil) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         let catalog = try BoardCatalog(directory: Self.root.appendingPathComponent("boards"))
         store = try BenchStore(directory: self.directory)
-        var config = BenchConfiguration(stateDirectory: self.directory.path, mockBoards: mockBoards, udev: udev, tags: tags,
+        var config = BenchConfiguration(stateDirectory: self.directory.path, mockBoards: mockBoards, qemuBoards: qemuBoards, udev: udev, tags: tags,
                                         maxAttempts: maxAttempts, quarantineAfter: quarantineAfter)
         config.socket = self.directory.appendingPathComponent("hild.sock").path
         bench = try Bench(configuration: config, catalog: catalog, store: store)

@@ -3,7 +3,7 @@ import Testing
 @testable import Bench
 import HilAPI
 
-@Suite("Infrastructure failures, retries and quarantine", .serialized)
+@Suite("Infrastructure failures, retries and quarantine", .serialized, .timeLimit(.minutes(5)))
 struct FailoverTests {
     @Test("a board unplugged mid-job: infrastructure failure, a retry on another board, nothing lost")
     func unplugMidJob() async throws {

@@ -6,7 +6,7 @@ import HilAPI
 
 /// Drives the real libudev monitor: udev events broadcast on netlink, as systemd-udevd sends them,
 /// whose device nodes are the mock boards' ptys.
-@Suite("Hot-plug through udev events", .serialized)
+@Suite("Hot-plug through udev events", .serialized, .timeLimit(.minutes(5)))
 struct HotplugTests {
     static func usb(_ action: UdevDevice.Action, _ serial: String) -> UdevDevice {
         UdevDevice(action: action, subsystem: "usb", devtype: "usb_device", devpath: "/devices/hil-test/usb1/1-\(serial.suffix(2))",

@@ -4,7 +4,7 @@ import Testing
 import HilAPI
 import HildStore
 
-@Suite("Restart recovery", .serialized)
+@Suite("Restart recovery", .serialized, .timeLimit(.minutes(5)))
 struct RecoveryTests {
     @Test("a restarted bench runs the queued jobs and retries the one that was running once")
     func restart() async throws {

@@ -3,7 +3,7 @@ import Testing
 @testable import Bench
 import HilAPI
 
-@Suite("The scheduler on mock boards", .serialized)
+@Suite("The scheduler on mock boards", .serialized, .timeLimit(.minutes(5)))
 struct SchedulingTests {
     @Test("a job runs on a mock board and passes with a stored report")
     func oneJob() async throws {

@@ -34,7 +34,7 @@ enum ReportFixture {
         """
         let footprint = """
         {"modelBytes": \(modelBytes), "modelRegionBytes": 524288, "arenaBytes": \(arenaBytes), "harnessArenaBytes": 131072,
-         "boardFlashBytes": 1048576, "boardRAMBytes": 327680}
+         "boardFlashBytes": 1048576, "boardRamBytes": 327680}
         """
         return EvaluationReport(model: model, board: decode(EvaluationReport.Board.self, boardJSON), dataset: dataset,
                                 records: records, throughput: decode(EvaluationReport.Throughput.self, throughput),

@@ -28,8 +28,8 @@ import Testing
         let group = ServiceGroup(services: [server], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            // Listening, and restricted, once the mode reads 0660.
-            let deadline = ContinuousClock.now + .seconds(10)
+            // Listening, and restricted, once the mode reads 0660 (generous: the whole suite runs in parallel on 2 cores).
+            let deadline = ContinuousClock.now + .seconds(60)
             while mode(socket) != 0o660, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(mode(socket) == 0o660)
             do {

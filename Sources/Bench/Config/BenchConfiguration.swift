@@ -33,7 +33,7 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
     /// none is queued and a quarantined board waits for one submitted by hand).
     public var healthCheck: HealthCheck?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case stateDirectory = "state_directory", socket, tcp, tokenFile = "token_file"
         case boardsDirectory = "boards_directory", mockBoards = "mock_boards", qemuBoards = "qemu_boards"
         case qemuMachine = "qemu_machine", udev, tags, artifactLimitMB = "artifact_limit_mb"
@@ -41,7 +41,7 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
     }
 
     public struct HealthCheck: Codable, Sendable, Equatable {
-        enum CodingKeys: String, CodingKey { case model, dataset, limit, minTop1 = "min_top1" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case model, dataset, limit, minTop1 = "min_top1" }
         public var model: String
         public var dataset: String
         public var limit: Int?
@@ -86,6 +86,19 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ConfigurationError(message: "cannot read the config file \(path): \(error.localizedDescription)")
+        }
+        // A misspelt key would otherwise be ignored silently and its default used.
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+                throw ConfigurationError(message: "the config file \(path) has an unknown key '\(unknown)'; known keys: \(known.sorted().joined(separator: ", "))")
+            }
+            if let check = object["health_check"] as? [String: Any] {
+                let knownCheck = Set(HealthCheck.CodingKeys.allCases.map(\.rawValue))
+                if let unknown = check.keys.sorted().first(where: { !knownCheck.contains($0) }) {
+                    throw ConfigurationError(message: "the config file \(path) has an unknown key 'health_check.\(unknown)'; known: \(knownCheck.sorted().joined(separator: ", "))")
+                }
+            }
         }
         let decoder = JSONDecoder()
         let config: BenchConfiguration
