@@ -41,7 +41,7 @@ let package = Package(
         // USB transport, ST-LINK commands, Cortex-M debug, target identification, STM32F7 flashing.
         .target(name: "STLink", dependencies: ["CLibUSB"]),
         // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport.
-        .target(name: "MockBoard", dependencies: ["STLink", "CHarness", "CHilRuntime"]),
+        .target(name: "MockBoard", dependencies: ["STLink", "Deployer", "CHarness", "CHilRuntime"]),
         // The GDB remote serial protocol (a probe backend for QEMU, OpenOCD, pyOCD, st-util, J-Link).
         .target(name: "GDBRemote"),
         // A QEMU board: qemu-system-arm supervised, loaded over GDB, its UART on a pty.

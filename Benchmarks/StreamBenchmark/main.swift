@@ -29,11 +29,7 @@ func measure(modelPath: String, baud: Int, inputs count: Int) throws -> Row {
     let mock = MockBoard(chip: catalog.chip(for: board))
     for segment in image.segments { mock.target.preload(flash: segment.bytes, at: segment.address) }
     mock.target.systemReset()
-    var config = MockUARTConfig(infoBlockAddress: board.firmware.infoBlockAddress, modelRegionBase: board.firmware.modelRegion.base.value,
-                                modelRegionSize: board.firmware.modelRegion.size, coreClockHz: UInt32(board.coreClockHz),
-                                arenaSize: board.harness.arenaBytes, inputBufferSize: board.harness.inputBufferBytes)
-    config.bootBaud = board.harness.bootBaud
-    config.maxBaud = board.harness.maxBaud
+    let config = MockUARTConfig(board: board)
     let path = try mock.attachSerial(config)
     let port = try SerialPort(path: path, baud: board.harness.bootBaud)
     defer { port.close(); mock.detachSerial() }

@@ -114,17 +114,6 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-extension MockUARTConfig {
-    /// The mock board's serial side, from the board file.
-    init(board: BoardDefinition) {
-        self.init(infoBlockAddress: board.firmware.infoBlockAddress, modelRegionBase: board.firmware.modelRegion.base.value,
-                  modelRegionSize: board.firmware.modelRegion.size, coreClockHz: UInt32(board.coreClockHz),
-                  arenaSize: board.harness.arenaBytes, inputBufferSize: board.harness.inputBufferBytes)
-        bootBaud = board.harness.bootBaud
-        maxBaud = board.harness.maxBaud
-    }
-}
-
 /// "137/500 samples  41.3/s  accuracy 88.3 %  ETA 8 s" on stderr, redrawn on a terminal, every
 /// tenth of the run in a log.
 final class RunProgressLine {

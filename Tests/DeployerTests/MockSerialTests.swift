@@ -23,9 +23,7 @@ import STLink
         let mock = MockBoard(chip: catalog.chip(for: board))
         for segment in image?.segments ?? [] { mock.target.preload(flash: segment.bytes, at: segment.address) }
         mock.target.systemReset()
-        var config = MockUARTConfig(infoBlockAddress: board.firmware.infoBlockAddress, modelRegionBase: board.firmware.modelRegion.base.value,
-                                    modelRegionSize: board.firmware.modelRegion.size, coreClockHz: UInt32(board.coreClockHz),
-                                    arenaSize: board.harness.arenaBytes, inputBufferSize: board.harness.inputBufferBytes)
+        var config = MockUARTConfig(board: board)
         config.bootBaud = 2_000_000
         let path = try mock.attachSerial(config, faults: faults)
         return (mock, path)

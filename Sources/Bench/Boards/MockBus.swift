@@ -102,14 +102,3 @@ final class PluggableTransport: USBTransport {
         try inner.reset()
     }
 }
-
-extension MockUARTConfig {
-    /// The mock board's serial side, from the board file.
-    init(board: BoardDefinition) {
-        self.init(infoBlockAddress: board.firmware.infoBlockAddress, modelRegionBase: board.firmware.modelRegion.base.value,
-                  modelRegionSize: board.firmware.modelRegion.size, coreClockHz: UInt32(board.coreClockHz),
-                  arenaSize: board.harness.arenaBytes, inputBufferSize: board.harness.inputBufferBytes)
-        bootBaud = board.harness.bootBaud
-        maxBaud = board.harness.maxBaud
-    }
-}
