@@ -33,7 +33,7 @@ struct HotplugTests {
         defer { Task { await f.stop() } }
         let bus = try #require(f.bench.mockBus)
         let serial = MockBus.serial(2)
-        try await Task.sleep(for: .milliseconds(300))   // the monitor is listening
+        try await f.until("the udev monitor listening") { await f.bench.isWatchingUdev }
         #expect(await f.board(serial) == nil)
 
         try broadcaster.send(Self.usb(.add, serial))

@@ -16,6 +16,8 @@ extension Bench {
         let ids = ProbeIDs(ProbeModel.known.map { (vendor: String(format: "%04x", ProbeModel.vendorID), product: String(format: "%04x", $0.productID)) })
         var tracker = ProbeTracker(ids: ids)
         let events = monitor.events()
+        watchingUdev = true
+        defer { watchingUdev = false }
         for device in monitor.enumerate() {
             for change in tracker.apply(device) { await handle(change) }
         }
@@ -27,6 +29,9 @@ extension Bench {
             monitor.stop()
         }
     }
+
+    /// True once the udev monitor is bound and listening: events from then on are not missed.
+    public var isWatchingUdev: Bool { watchingUdev }
 
     private func handle(_ change: ProbeChange) async {
         switch change {

@@ -98,6 +98,7 @@ extension Bench {
     /// Writes the record with its event and tells followers.
     func write(_ record: JobRecord, event: JobEvent) {
         if running[record.id] != nil { running[record.id]?.record = record }
+        queued[record.id] = record.state == .queued ? record : nil
         do {
             let stored = try store.updateJob(record, appending: event)
             hub.publish(stored)

@@ -20,6 +20,7 @@ extension Bench {
             spec.thresholds.minAgreement = 1
             let record = try store.insertJob(spec)
             queuedSince[record.id] = .now
+            queued[record.id] = record
             logger.notice("queued health check job \(record.id) on \(board)")
             wake()
         } catch {

@@ -31,6 +31,7 @@ extension Bench: BenchService {
         if let id = spec.labels { try requireArtifact(id, .labels, "labels") }
         let record = try api { () throws(StoreError) in try store.insertJob(spec) }
         queuedSince[record.id] = .now
+        queued[record.id] = record
         if !registry.boards.contains(where: { spec.selector.matches($0) }) {
             append(JobEvent(jobID: record.id, kind: "log", message: "no board on this bench matches \(spec.selector.description) yet; the job waits in the queue until one is attached"))
         }

@@ -23,9 +23,13 @@ public actor Bench {
     var metrics = BenchMetrics()
     var hub = EventHub()
     var running: [Int64: RunningJob] = [:]
+    /// The queued jobs, mirrored from the store (loaded at start, kept by `write`): the scheduler
+    /// looks at them on every wake, and reading 10,000 rows each time would make submits O(n²).
+    var queued: [Int64: JobRecord] = [:]
     /// When each queued job (re)entered the queue, for the scheduling-latency figure.
     var queuedSince: [Int64: ContinuousClock.Instant] = [:]
     var shuttingDown = false
+    var watchingUdev = false
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
@@ -99,15 +103,12 @@ public actor Bench {
 
     /// Makes the scheduler's plan real: claims each board for its job.
     private func planAssignments() -> [Assignment.Pair] {
-        guard !shuttingDown else { return [] }
-        let queue: [JobRecord]
-        do { queue = try store.queuedJobs() } catch {
-            logger.error("cannot read the queue: \(error)")
-            return []
-        }
-        let queued = queue.filter { running[$0.id] == nil }
-        return Assignment.plan(queue: queued, registry: registry).filter { pair in
-            guard let job = queued.first(where: { $0.id == pair.job }) else { return false }
+        guard !shuttingDown, registry.boards.contains(where: { $0.currentJob == nil && ($0.state == .idle || $0.state == .quarantined) }) else { return [] }
+        let queue = queued.values.filter { running[$0.id] == nil }
+            .sorted { ($0.spec.priority, -$0.id) > ($1.spec.priority, -$1.id) }
+        let byID = Dictionary(uniqueKeysWithValues: queue.map { ($0.id, $0) })
+        return Assignment.plan(queue: queue, registry: registry).filter { pair in
+            guard let job = byID[pair.job] else { return false }
             guard let handle = registry.claim(pair.board, job: pair.job, healthCheck: job.spec.healthCheck) else { return false }
             running[pair.job] = RunningJob(record: job, board: handle)
             return true
@@ -122,6 +123,7 @@ public actor Bench {
             let (requeued, failed) = try store.recoverInterrupted()
             for job in requeued { queuedSince[job.id] = .now; logger.notice("job \(job.id) was running when hild stopped; queued again") }
             for job in failed { logger.notice("job \(job.id) was interrupted twice; it ends errored") }
+            for job in try store.queuedJobs() { queued[job.id] = job }
         } catch {
             logger.critical("cannot recover the store: \(error)")
         }
