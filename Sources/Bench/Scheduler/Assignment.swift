@@ -12,9 +12,12 @@ public enum Assignment {
     public static func plan(queue: [JobRecord], registry: BoardRegistry) -> [Pair] {
         var taken = Set<String>()
         var pairs: [Pair] = []
+        // Computed once: with thousands of queued jobs the plan runs on every submit.
+        let idle = registry.available(forHealthCheck: false, board: nil)
         for job in queue {
-            let free = registry.available(forHealthCheck: job.spec.healthCheck, board: job.spec.selector.board)
-                .filter { !taken.contains($0.id) && job.spec.selector.matches($0) }
+            let candidates = job.spec.healthCheck
+                ? registry.available(forHealthCheck: true, board: job.spec.selector.board) : idle
+            let free = candidates.filter { !taken.contains($0.id) && job.spec.selector.matches($0) }
             guard !free.isEmpty else { continue }
             let fresh = free.filter { !job.failedBoards.contains($0.id) }
             // Spread work: the board that has run fewest jobs first, then by id for a stable order.
