@@ -35,14 +35,17 @@ final class BenchFixture: @unchecked Sendable {
     deinit { task?.cancel() }
 
     /// The example model and its holdout set, uploaded.
-    func spec(limit: Int = 12, priority: Int = 0, selector: BoardSelector = BoardSelector(), name: String? = nil) async throws -> JobSpec {
+    /// `slow`: stay at the board's boot rate (115200 baud, about 3.7 samples a second), so a test
+    /// that acts on a running job has seconds to do it however loaded the machine is.
+    func spec(limit: Int = 12, priority: Int = 0, selector: BoardSelector = BoardSelector(), name: String? = nil,
+              slow: Bool = false) async throws -> JobSpec {
         let model = try Data(contentsOf: Self.root.appendingPathComponent("examples/shapes/shapes.hilm"))
         let dataset = try DatasetArchive.tar(directory: Self.root.appendingPathComponent("examples/shapes/holdout").path)
         let m = try await bench.putArtifact(kind: .model, bytes: model)
         let d = try await bench.putArtifact(kind: .dataset, bytes: dataset)
         var spec = JobSpec(name: name, model: m.id, dataset: d.id, selector: selector, priority: priority)
         spec.options.limit = limit
-        spec.options.baud = 921_600
+        spec.options.baud = slow ? nil : 921_600
         return spec
     }
 

@@ -10,7 +10,7 @@ struct FailoverTests {
         let f = try BenchFixture(mockBoards: 2)
         defer { Task { await f.stop() } }
         try await f.until("two idle boards") { await f.bench.boards().filter { $0.state == .idle }.count == 2 }
-        let job = try await f.bench.submit(try await f.spec(limit: 60))
+        let job = try await f.bench.submit(try await f.spec(limit: 30, slow: true))
         try await f.until("streaming") { try await f.bench.job(id: job.id).progress?.done ?? 0 > 3 }
         let first = try #require(try await f.bench.job(id: job.id).board)
         // Pull the board as a user would: the probe and the VCP vanish, and udev says so.
@@ -22,13 +22,13 @@ struct FailoverTests {
         #expect(done.attempts == 2)
         #expect(done.failedBoards == [first])
         #expect(done.board != first)
-        #expect(done.summary?.samples == 60)
+        #expect(done.summary?.samples == 30)
         let events = try await f.bench.events(job: job.id, after: 0)
         let retry = try #require(events.first { $0.kind == "retry" })
         #expect(retry.board == first)
         #expect(retry.message.contains("infrastructure failure"))
         // The results are the second attempt's, all of them, attributed to this job.
-        #expect(try f.store.samples(job: job.id).count == 60)
+        #expect(try f.store.samples(job: job.id).count == 30)
         let pulled = try #require(await f.board(first))
         #expect(pulled.state == .offline)
         #expect(pulled.consecutiveInfraFailures == 1)

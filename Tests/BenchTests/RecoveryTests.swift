@@ -36,7 +36,7 @@ struct RecoveryTests {
     func gracefulStop() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         let first = try BenchFixture(mockBoards: 1, directory: dir)
-        let job = try await first.bench.submit(try await first.spec(limit: 120))
+        let job = try await first.bench.submit(try await first.spec(limit: 120, slow: true))
         try await first.until("streaming") { try await first.bench.job(id: job.id).progress?.done ?? 0 > 2 }
         await first.stop()
         let stored = try #require(try first.store.job(job.id))

@@ -24,6 +24,33 @@ struct SchedulingTests {
         #expect(kinds.first == "queued")
         #expect(kinds.contains("assigned") && kinds.contains("flashing") && kinds.contains("streaming"))
         #expect(kinds.last == "finished")
+        let metrics = await f.bench.metrics()
+        #expect(metrics.contains("hil_jobs{state=\"passed\"} 1"))
+        #expect(metrics.contains("hil_jobs_finished_total{state=\"passed\"} 1"))
+        #expect(metrics.contains("hil_flash_duration_seconds_count 1"))
+        #expect(metrics.contains("hil_inference_duration_seconds_count{timer_kind=\"estimated\"} 12"))
+        #expect(metrics.contains("hil_board_state{board=\"MOCK0746F7DISCO01\",kind=\"mock\",type=\"stm32f746g-disco\",state=\"idle\"} 1"))
+        await f.stop()
+    }
+
+    @Test("warm-up inferences are discarded and repeated passes pool their latencies")
+    func warmupAndRepeats() async throws {
+        let f = try BenchFixture(mockBoards: 1)
+        defer { Task { await f.stop() } }
+        var spec = try await f.spec(limit: 5)
+        spec.options.warmup = 3
+        spec.options.repeats = 2
+        let job = try await f.bench.submit(spec)
+        let done = try await f.finished(job.id)
+        #expect(done.state == .passed, "\(done.reason ?? "")")
+        #expect(done.summary?.samples == 5, "accuracy counts the first pass only")
+        let report = try JSONSerialization.jsonObject(with: try await f.bench.report(job: job.id)) as? [String: Any]
+        #expect(report?["warmup"] as? Int == 3)
+        #expect(report?["repeats"] as? Int == 2)
+        #expect((report?["samples"] as? [Any])?.count == 5)
+        let metrics = await f.bench.metrics()
+        // The metric observes each sample's first-pass latency (the report pools the repeats).
+        #expect(metrics.contains("hil_inference_duration_seconds_count{timer_kind=\"estimated\"} 5"))
         await f.stop()
     }
 
@@ -33,7 +60,7 @@ struct SchedulingTests {
         defer { Task { await f.stop() } }
         try await f.until("three idle boards") { await f.bench.boards().filter { $0.state == .idle }.count == 3 }
         var ids: [Int64] = []
-        for _ in 0..<3 { ids.append(try await f.bench.submit(try await f.spec(limit: 40)).id) }
+        for _ in 0..<3 { ids.append(try await f.bench.submit(try await f.spec(limit: 20, slow: true)).id) }
         // All three are running at the same moment, each on its own board.
         try await f.until("three jobs running at once") {
             let running = try await f.bench.jobs(state: .running, limit: 10)
@@ -51,7 +78,7 @@ struct SchedulingTests {
         defer { Task { await f.stop() } }
         try await f.until("an idle board") { await f.bench.boards().first?.state == .idle }
         // Keep the board busy so the rest queue up behind it.
-        let blocker = try await f.bench.submit(try await f.spec(limit: 30, name: "blocker"))
+        let blocker = try await f.bench.submit(try await f.spec(limit: 20, name: "blocker", slow: true))
         try await f.until("the blocker running") { try await f.bench.job(id: blocker.id).state == .running }
         let low = try await f.bench.submit(try await f.spec(limit: 2, priority: 0, name: "low"))
         let lowLater = try await f.bench.submit(try await f.spec(limit: 2, priority: 0, name: "low-later"))
@@ -67,7 +94,7 @@ struct SchedulingTests {
     func cancellation() async throws {
         let f = try BenchFixture(mockBoards: 1)
         defer { Task { await f.stop() } }
-        let long = try await f.bench.submit(try await f.spec(limit: 120))
+        let long = try await f.bench.submit(try await f.spec(limit: 120, slow: true))
         let queued = try await f.bench.submit(try await f.spec(limit: 2))
         try await f.until("streaming") { try await f.bench.job(id: long.id).progress?.done ?? 0 > 2 }
         let cancelledQueued = try await f.bench.cancel(job: queued.id)

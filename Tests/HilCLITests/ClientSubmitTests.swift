@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test(arguments: [["--min-top1", "90"], ["--min-agreement", "-0.1"], ["--max-p50-ms", "0"], ["--pixels", "signed"],
-                      ["--kind", "jtag"], ["--repeat", "0"], ["--limit", "-3"]])
+                      ["--kind", "jtag"], ["--repeat", "0"], ["--limit", "-3"], ["--health-check"]])
     func badOptionsAreUsageErrorsNamingTheFlag(_ extra: [String]) {
         #expect {
             try SubmitCommand.parse(["--model", "m", "--dataset", "d"] + extra)
@@ -59,5 +59,13 @@ import Testing
         #expect(spec.options == JobOptions(limit: 50, repeats: 3))
         #expect(spec.thresholds == Thresholds(minTop1: 0.9, maxP99Ms: 12.5))
         #expect(spec.priority == 5 && spec.name == "nightly" && spec.labels == "cc")
+        #expect(!spec.healthCheck)
+    }
+
+    @Test func aHealthCheckNamesItsBoard() throws {
+        let command = try SubmitCommand.parse(["--model", "m", "--dataset", "d", "--health-check", "--board", "MOCK0746F7DISCO01"])
+        let spec = command.spec(model: "aa", dataset: "bb", firmware: nil, labels: nil)
+        #expect(spec.healthCheck)
+        #expect(spec.selector.board == "MOCK0746F7DISCO01")
     }
 }

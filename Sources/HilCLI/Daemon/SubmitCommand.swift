@@ -33,6 +33,8 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fail unless this fraction of predictions equals the host reference (0-1).", valueName: "FRACTION")) var minAgreement: Double?
 
     @Option(help: "Higher runs first.") var priority = 0
+    @Flag(name: .customLong("health-check"), help: "A health check: may run on the quarantined board named by --board, and passing returns it to service.")
+    var healthCheck = false
     @Option(help: "A name for the job, shown in listings and reports.") var name: String?
     @Flag(help: "Follow the job until it finishes and exit by its verdict: passed 0, failed 1, cancelled 2, errored 3.") var wait = false
     @Flag(help: "Print the job record as JSON.") var json = false
@@ -43,6 +45,7 @@ struct SubmitCommand: ParsableCommand {
         if warmup < 0 { throw ValidationError("--warmup cannot be negative") }
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         if !["unit", "centered", "raw"].contains(pixels) { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
+        if healthCheck && board == nil { throw ValidationError("--health-check needs --board ID: a health check is for one board") }
         if let kind, BoardKind(rawValue: kind) == nil { throw ValidationError("--kind '\(kind)' is not one of mock, usb, qemu") }
         for (flag, value) in [("--min-top1", minTop1), ("--min-agreement", minAgreement)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(flag) \(value) is a fraction: give a number from 0 to 1 (e.g. 0.9 for 90 %)") }
@@ -58,7 +61,7 @@ struct SubmitCommand: ParsableCommand {
                 selector: BoardSelector(boardType: boardType, tag: tag, board: board, kind: kind.flatMap(BoardKind.init(rawValue:))),
                 options: JobOptions(limit: limit, baud: baud, warmup: warmup, repeats: repeats, pixels: pixels),
                 thresholds: Thresholds(minTop1: minTop1, maxP50Ms: maxP50Ms, maxP99Ms: maxP99Ms, minAgreement: minAgreement),
-                priority: priority)
+                priority: priority, healthCheck: healthCheck)
     }
 
     /// Every named file, read (the dataset archived) before anything is sent: a typo in the last
