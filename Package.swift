@@ -111,7 +111,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "firmware-benchmark",
-            dependencies: ["Deployer", "MockBoard", "QEMUBoard", "CHilRuntime"],
+            dependencies: ["Deployer", "MockBoard", "QEMUBoard", "GDBRemote", "CHilRuntime"],
             path: "Benchmarks/FirmwareBenchmark"
         ),
         .executableTarget(

@@ -12,6 +12,7 @@ import Foundation
 import Deployer
 import MockBoard
 import QEMUBoard
+import GDBRemote
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let catalog = try BoardCatalog(directory: root.appendingPathComponent("boards"))
@@ -79,6 +80,54 @@ if made != 0 {
                  ticks.count, report.agreement.agree, median, ticks.min()!, ticks.max()!, machine.coreClockHz))
     print(String(format: "emulated time %.3f ms = %.0f instructions; %.2f instructions per MAC (%llu MACs)",
                  median / Double(machine.coreClockHz) * 1000, instructions, instructions / Double(model.summary.macs), model.summary.macs))
+    try perLayer(qemu: qemu, clockHz: machine.coreClockHz)
+}
+
+/// The last inference's SysTick count at each layer boundary (the QEMU harness's
+/// hil_layer_mark), read over GDB from the symbols arm-none-eabi-nm finds.
+func perLayer(qemu: QEMUMachine, clockHz: Int) throws {
+    let (status, symbols) = try run(["arm-none-eabi-nm", root.appendingPathComponent("out/firmware/qemu-mps2-an500/harness.elf").path])
+    func address(_ name: String) -> UInt32? {
+        guard status == 0 else { return nil }
+        return symbols.split(separator: "\n").first { $0.hasSuffix(" " + name) }.flatMap { UInt32($0.prefix(8), radix: 16) }
+    }
+    guard let marksAddress = address("fw_layer_marks"), let countAddress = address("fw_layer_mark_count") else {
+        print("per layer: the QEMU harness has no fw_layer_marks symbol (rebuild it: make -C boards/firmware)")
+        return
+    }
+    let (marks, count) = try qemu.withGDB { (gdb) throws(GDBError) -> ([UInt64], Int) in
+        _ = try gdb.halt()
+        let countBytes = try gdb.readMemory(countAddress, count: 4)
+        let n = Int(countBytes.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) })
+        let bytes = try gdb.readMemory(marksAddress, count: 8 * max(0, min(n, 65)))
+        let marks = stride(from: 0, to: bytes.count, by: 8).map { o in
+            (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[o + $1]) << (8 * UInt64($1)) }
+        }
+        return (marks, n)
+    }
+    let instructionsPerTick = 1e9 / Double(clockHz)
+    print("")
+    print("per layer, the last inference (SysTick ticks between hil_layer_mark calls; 1 tick = \(Int(instructionsPerTick)) instructions under -icount shift=0)")
+    print("layer | op | MACs | emulated ticks | instructions | instructions/MAC")
+    model.blob.withUnsafeBufferPointer { buffer in
+        var m = hil_model()
+        _ = hil_model_load(&m, buffer.baseAddress, UInt32(buffer.count))
+        guard count == Int(m.layer_count) + 1 else {
+            print("the harness recorded \(count) marks for \(m.layer_count) layers; run an inference first")
+            return
+        }
+        for i in 0..<Int(m.layer_count) {
+            var l = hil_layer_info()
+            _ = hil_model_layer_info(&m, UInt16(i), &l)
+            let ticks = Double(marks[i + 1] &- marks[i])
+            let instructions = ticks * instructionsPerTick
+            let perMAC = l.macs > 0 ? String(format: "%.2f", instructions / Double(l.macs)) : "—"
+            print(String(format: "%d | %@ | %llu | %.0f | %.0f | %@", i, String(cString: hil_op_name(l.op)), l.macs, ticks, instructions, perMAC))
+        }
+        let total = Double(marks[Int(m.layer_count)] &- marks[0])
+        print(String(format: "total | | %llu | %.0f | %.0f | %.2f", m.macs, total, total * instructionsPerTick,
+                     total * instructionsPerTick / Double(m.macs)))
+    }
 }
 
 // 3. F746 image by section.

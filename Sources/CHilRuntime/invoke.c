@@ -36,6 +36,7 @@ hil_status hil_invoke(const hil_model *m, const int8_t *input, uint8_t *arena, u
     if (arena == NULL) return HIL_ERR_ARGUMENT; /* every layer writes there: arena_bytes >= 1 */
     in_zp = m->input_zero_point;
     p = hil_first_layer(m, &avail);
+    hil_layer_mark(0);
     for (i = 0; i < m->layer_count; i++) {
         int8_t *out;
         /* Cannot fail on a loaded model; a blob changed after loading stops here. */
@@ -61,6 +62,7 @@ hil_status hil_invoke(const hil_model *m, const int8_t *input, uint8_t *arena, u
         in_zp = L.out_zp;
         p += L.len;
         avail -= L.len;
+        hil_layer_mark((uint16_t)(i + 1));
     }
     memcpy(scores, in, m->class_count);
     return HIL_OK;

@@ -86,6 +86,11 @@ hil_status hil_model_layer_info(const hil_model *m, uint16_t index, hil_layer_in
  * class_count int8 values (the final layer's quantised output). Deterministic and bit-exact. */
 hil_status hil_invoke(const hil_model *m, const int8_t *input, uint8_t *arena, uint32_t arena_size, int8_t *scores);
 
+/* Called by hil_invoke with 0 before the first layer and with i + 1 after layer i, so a firmware
+ * can time each layer (the QEMU harness records its SysTick count; firmware-benchmark reads the
+ * marks over GDB). The runtime's own definition is weak and does nothing. */
+void hil_layer_mark(uint16_t boundary);
+
 /* Index of the largest score; the lowest index wins ties. */
 uint16_t hil_argmax(const int8_t *scores, uint16_t count);
 

@@ -75,6 +75,21 @@ uint64_t board_cycles(void *ctx) {
     return t;
 }
 
+/* ---- Per-layer marks ---- */
+
+/* SysTick counts at each layer boundary of the latest inference (hil_layer_mark: 0 before the
+ * first layer, i + 1 after layer i). Read over GDB by firmware-benchmark, which finds them by
+ * symbol; nothing on the wire carries them. Reading the counter costs a few dozen instructions
+ * per layer, which the whole-inference figure includes. */
+#define FW_LAYER_MARKS 65u
+volatile uint64_t fw_layer_marks[FW_LAYER_MARKS];
+volatile uint32_t fw_layer_mark_count;
+
+void hil_layer_mark(uint16_t boundary) {
+    if (boundary < FW_LAYER_MARKS) fw_layer_marks[boundary] = board_cycles(0);
+    fw_layer_mark_count = (uint32_t)boundary + 1u;
+}
+
 /* ---- UART0 ---- */
 
 static void uart_poll(void) {
