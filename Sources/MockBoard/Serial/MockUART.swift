@@ -86,6 +86,24 @@ final class MockUART: @unchecked Sendable {
                 }
             }
             tick()
+            wait()
+        }
+    }
+
+    /// Sleeps until the line can move a few bytes again. Polling the pty alone would spin: it is
+    /// readable as long as the host has bytes queued, while the line only takes them at its rate.
+    /// So with too little credit to read (or bytes waiting to go out) sleep until a small batch
+    /// is due; otherwise wait for the host's bytes, at most a millisecond.
+    private func wait() {
+        let batch = 8.0
+        let byteTime = 10.0 / Double(baud)
+        let txPending = txHead < tx.count
+        if rxCredit < batch || txPending {
+            let short = max(batch - (txPending ? min(rxCredit, txCredit) : rxCredit), 1)
+            let seconds = min(0.001, max(0.00005, short * byteTime))
+            var ts = timespec(tv_sec: 0, tv_nsec: Int(seconds * 1e9))
+            _ = nanosleep(&ts, nil)
+        } else {
             var p = pollfd(fd: pty.master, events: Int16(POLLIN), revents: 0)
             _ = poll(&p, 1, 1)
         }
