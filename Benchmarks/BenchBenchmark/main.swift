@@ -16,6 +16,10 @@ let storedJobs = arguments.dropFirst(2).first ?? 10_000
 let samplesPerJob = 10
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+guard FileManager.default.isExecutableFile(atPath: binDirectory.appendingPathComponent("hild").path) else {
+    print("bench-benchmark runs the hild built beside it, and \(binDirectory.path)/hild is missing: swift build -c release --product hild")
+    exit(1)
+}
 
 /// One hild process with `boards` mock boards in a fresh state directory.
 final class HildProcess: @unchecked Sendable {
