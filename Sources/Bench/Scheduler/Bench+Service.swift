@@ -24,7 +24,7 @@ extension Bench: BenchService {
 
     public func submit(_ spec: JobSpec) async throws(APIError) -> JobRecord {
         guard !shuttingDown else { throw .unavailable("hild is shutting down; submit again when it is back", code: "shutting_down") }
-        try SpecCheck(catalog: catalog, qemuMachine: configuration.qemuMachine).validate(spec)
+        try SpecCheck(knownTypes: boardTypes).validate(spec)
         try requireArtifact(spec.model, .model, "model")
         try requireArtifact(spec.dataset, .dataset, "dataset")
         if let id = spec.firmware { try requireArtifact(id, .firmware, "firmware") }

@@ -18,6 +18,8 @@ public actor Bench {
     let qemuBoards: [QEMUBenchBoard]
     let logger: Logger
     let artifacts: ArtifactFiles
+    /// The board types selectors may name (board files and QEMU machines), read at start.
+    let boardTypes: [String]
 
     var registry: BoardRegistry
     var metrics = BenchMetrics()
@@ -40,6 +42,7 @@ public actor Bench {
         self.store = store
         self.logger = logger
         artifacts = ArtifactFiles(store: store)
+        boardTypes = SpecCheck.boardTypes(in: catalog)
         registry = BoardRegistry(quarantineAfter: configuration.quarantineAfter)
         if configuration.mockBoards > 0 {
             guard let definition = catalog.boards.first(where: { $0.name == "stm32f746g-disco" }) ?? catalog.boards.first else {

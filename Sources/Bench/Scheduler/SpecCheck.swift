@@ -5,15 +5,18 @@ import HilAPI
 /// Checks a submitted job before it is queued: anything wrong with it is the client's to fix
 /// now, not a failure discovered on a board later.
 struct SpecCheck {
-    let catalog: BoardCatalog
-    let qemuMachine: String
+    /// Board types a selector may name: the board files and the QEMU machines.
+    let knownTypes: [String]
 
-    var knownTypes: [String] {
+    /// Read once, when the bench starts: a submit must not read the boards folder again.
+    static func boardTypes(in catalog: BoardCatalog) -> [String] {
         var names = catalog.boards.map(\.name)
         let qemuDir = catalog.directory.appendingPathComponent("qemu")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: qemuDir.path)) ?? []
-        names += files.filter { $0.hasSuffix(".json") }.compactMap {
-            try? QEMUMachineDescription.load(boardsDirectory: catalog.directory, name: String($0.dropLast(5))).name
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        names += files.filter { $0.hasSuffix(".json") }.compactMap { file in
+            (try? Data(contentsOf: qemuDir.appendingPathComponent(file))).flatMap { try? decoder.decode(QEMUMachineDescription.self, from: $0).name }
         }
         return names.sorted()
     }
