@@ -52,21 +52,15 @@ struct ArtifactFiles: Sendable {
     }
 
     private func tar(_ arguments: [String], role: String) throws(JobInputError) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["tar"] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch { throw .unavailable("cannot run tar to \(role) a dataset: \(error.localizedDescription); install Debian's tar") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            if message.contains("No space left") { throw .unavailable("the disk under \(datasetsDirectory.path) is full: free space; the job is kept and retried") }
-            throw .invalid("the dataset archive cannot be read by tar (\(message.trimmingCharacters(in: .whitespacesAndNewlines))); upload a tar of the dataset folder")
+        do throws(DatasetArchive.Failure) {
+            return String(decoding: try DatasetArchive.run(arguments), as: UTF8.self)
+        } catch {
+            guard error.refused else { throw .unavailable("cannot \(role) a dataset: \(error.description)") }
+            if error.description.contains("No space left") {
+                throw .unavailable("the disk under \(datasetsDirectory.path) is full: free space; the job is kept and retried")
+            }
+            throw .invalid("the dataset archive cannot be read by tar (\(error.description)); upload a tar of the dataset folder")
         }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -29,22 +29,37 @@ extension Bench {
     }
 }
 
-/// A dataset folder as the tar archive the API takes.
+/// tar, run for the bench: a dataset folder archived as the API takes it, an archive listed or
+/// unpacked. One runner, so every use drains both pipes and reports tar's own words.
 enum DatasetArchive {
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        /// tar ran and refused (as opposed to tar not running at all).
+        let refused: Bool
+    }
 
+    /// The folder's contents, archived with relative paths.
     static func tar(directory: String) throws -> Data {
+        try run(["-C", directory, "-cf", "-", "."])
+    }
+
+    /// Runs tar with `arguments`; its standard output on success.
+    static func run(_ arguments: [String]) throws(Failure) -> Data {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["tar", "-C", directory, "-cf", "-", "."]
+        p.arguments = ["tar"] + arguments
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        try p.run()
+        do { try p.run() } catch {
+            throw Failure(description: "cannot run tar (\(error.localizedDescription)); install Debian's tar", refused: false)
+        }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Failure(description: "cannot archive \(directory): \(message)") }
+        guard p.terminationStatus == 0 else {
+            throw Failure(description: message.trimmingCharacters(in: .whitespacesAndNewlines), refused: true)
+        }
         return data
     }
 }

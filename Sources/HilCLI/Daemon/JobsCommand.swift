@@ -48,7 +48,8 @@ struct ShowCommand: ParsableCommand {
         let client = try daemon.client()
         let id = job
         let record = try withDaemon { try await client.job(id) }
-        print(json ? String(decoding: try APIJSON.encoder(pretty: true).encode(record), as: UTF8.self) : JobText.detail(record))
+        if json { return try printJSON(record) }
+        print(JobText.detail(record))
     }
 }
 
