@@ -45,7 +45,7 @@ def load_calibration(path, input_shape, input_range=None, limit=None):
     an image folder (needs Pillow)."""
     c, h, w = input_shape
     if os.path.isdir(path):
-        x = _load_images(path, (c, h, w), input_range)
+        x = _load_images(path, (c, h, w), input_range, limit)
     elif path.endswith(".npy"):
         a = np.load(path, allow_pickle=False)
         if a.dtype == np.uint8:
@@ -70,7 +70,7 @@ def load_calibration(path, input_shape, input_range=None, limit=None):
     return x[:limit] if limit else x
 
 
-def _load_images(folder, shape, input_range):
+def _load_images(folder, shape, input_range, limit=None):
     try:
         from PIL import Image
     except ImportError as e:
@@ -81,6 +81,10 @@ def _load_images(folder, shape, input_range):
                    if f.lower().endswith(exts) and not f.startswith("."))
     if not files:
         raise ExportError(f"{folder} holds no .png/.jpg images")
+    if limit and limit < len(files):
+        # Evenly spread over the sorted files, so every class folder of a large training set is
+        # represented without decoding all of it.
+        files = [files[i] for i in np.linspace(0, len(files) - 1, limit).round().astype(int)]
     out = []
     for f in files:
         im = Image.open(f).convert("L" if c == 1 else "RGB").resize((w, h), Image.BOX)

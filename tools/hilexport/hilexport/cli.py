@@ -1,5 +1,5 @@
 """hil-export MODEL.onnx --calibration calib.npy [--labels labels.txt] -o model.hilm
-             [--input-range unit|centered|raw] [--name NAME] [--json] [--limit N]"""
+             [--input-range unit|centered|raw] [--name NAME] [--json] [--limit N] [--test PATH [--test-limit N]]"""
 import argparse
 import json
 import sys
@@ -20,6 +20,10 @@ def parser():
                         "sets the input quantisation so the bench's pixels map exactly (default: calibration min/max)")
     p.add_argument("--name", help="model id stored in the blob (default: the file name)")
     p.add_argument("--limit", type=int, help="use only the first N calibration samples")
+    p.add_argument("--test", metavar="PATH",
+                   help="a labelled test set (image folder, flat <class>_test folder, or uint8 .npy with labels): "
+                        "report float and int8 top-1 on it, as `hilctl run` will measure (needs --input-range)")
+    p.add_argument("--test-limit", type=int, metavar="N", help="evaluate only the first N test samples (as hilctl run --limit)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     return p
 
@@ -30,7 +34,11 @@ def main(argv=None):
         g = graph.load(args.model)
         x = calibrate.load_calibration(args.calibration, g.input_shape, args.input_range, args.limit)
         labels = pipeline.read_labels(args.labels) if args.labels else None
+        if args.test and args.input_range is None:
+            raise ExportError("--test needs --input-range: how the bench turns the test images' pixels into inputs")
         blob, summary = pipeline.export(args.model, x, labels=labels, name=args.name, input_range=args.input_range)
+        if args.test:
+            summary["test"] = pipeline.evaluate(args.model, blob, args.test, args.input_range, args.test_limit)
     except (ExportError, OSError) as e:
         print(f"hil-export: error: {e}", file=sys.stderr)
         return 1

@@ -46,8 +46,15 @@ class Model:
         self.blob = bytes(blob)
         h = HEADER.unpack_from(self.blob, 0)
         (_, _, _, self.total, _, self.arena_bytes, self.params, self.macs, ih, iw, ic, self.classes,
-         self.input_scale, self.input_zp, self.output_scale, self.output_zp, count, _, _, _, at) = h
+         self.input_scale, self.input_zp, self.output_scale, self.output_zp, count, name_len, name_at,
+         labels_at, at) = h
         self.input_shape = (ih, iw, ic)
+        self.name = self.blob[name_at:name_at + name_len].decode("utf-8", "replace")
+        self.labels = []
+        for _ in range(self.classes):
+            (n,) = struct.unpack_from("<H", self.blob, labels_at)
+            self.labels.append(self.blob[labels_at + 2:labels_at + 2 + n].decode("utf-8", "replace"))
+            labels_at += 2 + n
         self.layers = []
         for _ in range(count):
             L = Layer()

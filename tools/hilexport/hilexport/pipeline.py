@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from . import calibrate, cruntime, floatchain, graph as graph_mod, int8ref, interp, lower, quantize
+from . import calibrate, cruntime, floatchain, graph as graph_mod, int8ref, interp, lower, quantize, testset
 from .errors import ExportError
 
 
@@ -97,6 +97,34 @@ def export(model, calibration, labels=None, name=None, input_range=None, runtime
     return blob, summary
 
 
+def evaluate(model, blob, test_path, input_range, limit=None, runtime_src=None, batch=32):
+    """The float network's and the int8 blob's figures on a labelled test set (testset.py), read
+    as the bench reads it: what `hilctl run` on that set should report as its top-1."""
+    if input_range not in calibrate.PIXEL_RANGES:
+        raise ExportError("evaluating on a test set needs --input-range (unit, centered or raw): how the bench "
+                          "turns the test images' pixels into the model's inputs")
+    g = graph_mod.load(model)
+    ref = int8ref.Model(blob)
+    pixels, y, sources = testset.load(test_path, g.input_shape, ref.labels, limit)
+    invoke, engine, _ = int8_engine(blob, runtime_src)
+    x = calibrate.PIXEL_TO_X[input_range](pixels.astype(np.float64))          # N×H×W×C
+    float_scores, int8_scores = [], []
+    for start in range(0, len(x), batch):
+        xb = x[start:start + batch]
+        float_scores.append(interp.run(g, np.transpose(xb, (0, 3, 1, 2))).reshape(len(xb), -1))
+        int8_scores.append(invoke(calibrate.quantize_input(xb, ref.input_scale, ref.input_zp)).astype(np.int64))
+    result = testset.figures(np.concatenate(float_scores), np.concatenate(int8_scores), y)
+    result.update({"path": test_path, "int8_engine": engine})
+    return result
+
+
+def format_test(t):
+    """The test-set lines of the summary."""
+    return (f"test set {t['path']}: {t['samples']} samples; top-1 float {t['float_top1'] * 100:.2f} %, "
+            f"int8 {t['int8_top1'] * 100:.2f} % ({t['int8_correct']}/{t['samples']}, int8 by the {t['int8_engine']}); "
+            f"float and int8 agree on {t['float_int8_agreement'] * 100:.1f} %")
+
+
 def format_summary(s):
     """The summary as the CLI prints it."""
     i, o = s["input"], s["output"]
@@ -117,4 +145,6 @@ def format_summary(s):
     lines.append(f"top-1 float vs int8 agreement on {s['calibration_samples']} calibration samples: "
                  f"{s['top1_agreement'] * 100:.1f} % (int8 by the {s['int8_engine']}); largest logit error "
                  f"{s['max_logit_error_steps']:.1f} output steps")
+    if s.get("test"):
+        lines.append(format_test(s["test"]))
     return "\n".join(lines)
