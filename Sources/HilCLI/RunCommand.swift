@@ -31,6 +31,8 @@ struct RunCommand: ParsableCommand {
     var qemu = false
     @Option(help: ArgumentHelp("The QEMU machine (boards/qemu/*.json) for --qemu.", valueName: "NAME"))
     var machine = "qemu-mps2-an500"
+    @Flag(help: "Evaluate on this machine only: the board's C runtime on the host, latency estimated by the Cortex-M7 cost model for --board. For a model that does not fit the board, or accuracy without hardware.")
+    var hostOnly = false
     @Flag(help: "Print the report as JSON (schema_version 1).") var json = false
 
     func validate() throws {
@@ -40,6 +42,9 @@ struct RunCommand: ParsableCommand {
         }
         if pixelRange == nil { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
         if qemu && probe.mock { throw ValidationError("choose one of --mock and --qemu") }
+        if hostOnly && (qemu || probe.mock || probe.serial != nil) {
+            throw ValidationError("--host-only uses no board: leave out --mock, --qemu and --probe")
+        }
     }
 
     var pixelRange: PixelRange? {
@@ -55,6 +60,19 @@ struct RunCommand: ParsableCommand {
         request.board = board
         request.pixelRange = pixelRange ?? .unit
         let runner = EvaluationRunner(catalog: catalog)
+        if hostOnly {
+            let line = RunProgressLine()
+            do {
+                let report = try HostRun(catalog: catalog).run(request, progress: line.update, note: { note($0) })
+                line.finish()
+                print(json ? try report.json() : ReportRenderer.text(report))
+            } catch let error as RunError {
+                line.finish()
+                note("error: \(error)")
+                throw ExitCode(error.isInfrastructure ? ExitStatus.infrastructure : ExitStatus.refused)
+            }
+            return
+        }
         if qemu {
             do {
                 let report = try QEMURun(catalog: catalog, machineName: machine, harnessPath: harness).run(request, json: json)

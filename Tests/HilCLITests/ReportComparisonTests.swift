@@ -28,7 +28,11 @@ import Testing
         #expect(ComparisonRow.displayDifference(top1.difference) == "+5.17 pp")
         #expect(comparison.rows.map(\.metric) == ["parameters", "MACs", "model flash", "arena RAM", "top-1 accuracy",
                                                    "top-5 accuracy", "latency p50", "latency p99", "throughput"])
-        #expect(comparison.warnings.isEmpty)
+        // The only warning: the original's 9.3 MB does not fit the fixture board (same timer, same samples).
+        #expect(comparison.warnings.count == 1, "\(comparison.warnings)")
+        #expect(comparison.warnings.first?.hasPrefix("original does not fit mock-f746: its model (8.87 MB) exceeds the 512.0 KB model region") == true)
+        #expect(comparison.warnings.first?.contains("its arena (195.3 KB) exceeds the harness's 128.0 KB") == true)
+        #expect(comparison.warnings.first?.hasSuffix("it cannot run on a real mock-f746.") == true)
     }
 
     @Test func textTableIsAligned() throws {
@@ -73,6 +77,16 @@ import Testing
         let md = try c.render(.markdown)
         #expect(md.contains("> **Warning:** mock's latencies are estimated"))
         #expect(md.contains("(emulated, QEMU SysTick)"))
+    }
+
+    @Test func aHostOnlyRunThatDoesNotFitSaysItsFiguresAreHostSideAndHasNoThroughput() throws {
+        let host = ReportFixture.make(name: "asl-cnn", kind: "host", labels: ReportFixture.aslLabels,
+                                      records: ReportFixture.records(count: 116, classes: 29, scores: true),
+                                      parameters: 9_240_000, macs: 410_000_000, modelBytes: 9_300_000, arenaBytes: 100_000)
+        let c = RunComparison(ComparedRun(label: "original", report: host), ComparedRun(label: "pruned", report: pruned))
+        #expect(c.warnings == ["original does not fit mock-f746: its model (8.87 MB) exceeds the 512.0 KB model region (1.00 MB flash); its figures are host-side (this machine's C runtime, latency estimated)."])
+        let throughput = c.rows.first { $0.metric == "throughput" }!
+        #expect(throughput.a == nil && throughput.b != nil && throughput.ratio == nil)
     }
 
     @Test func markdownTable() throws {

@@ -62,22 +62,26 @@ public struct EvaluationRunner {
     /// Prepares a run on any harness target (a board or a QEMU machine). Without a harness image,
     /// the mock board's stub (the mock runs the harness built for the host).
     public func prepare(_ request: RunRequest, target: HarnessTarget, harness: FirmwareImage? = nil) throws(RunError) -> PreparedRun {
+        let (model, dataset) = try load(request)
+        let image: FirmwareImage
+        do {
+            image = try FirmwarePacker.pack(model: model, harness: harness ?? FirmwarePacker.mockHarness(target: target), target: target)
+        } catch { throw .pack(error) }
+        return PreparedRun(request: request, target: target, model: model, dataset: dataset, image: image)
+    }
+
+    /// The model and the test set, read and matched to each other (no board involved).
+    public func load(_ request: RunRequest) throws(RunError) -> (model: ModelFile, dataset: Dataset) {
         let model: ModelFile
         do { model = try ModelFile.load(path: request.modelPath) } catch { throw .model(error) }
         let s = model.summary
         let spec = ModelInputSpec(height: s.inputShape[0], width: s.inputShape[1], channels: s.inputShape[2],
                                   scale: s.inputScale, zeroPoint: s.inputZeroPoint, labels: s.labels,
                                   pixelRange: request.pixelRange)
-        let dataset: Dataset
         do {
             let map = try request.labelMapPath.map { path throws(DatasetError) in try LabelMap.load(path: path) }
-            dataset = try Dataset.load(path: request.datasetPath, spec: spec, labelMap: map, limit: request.limit)
+            return (model, try Dataset.load(path: request.datasetPath, spec: spec, labelMap: map, limit: request.limit))
         } catch { throw .dataset(error) }
-        let image: FirmwareImage
-        do {
-            image = try FirmwarePacker.pack(model: model, harness: harness ?? FirmwarePacker.mockHarness(target: target), target: target)
-        } catch { throw .pack(error) }
-        return PreparedRun(request: request, target: target, model: model, dataset: dataset, image: image)
     }
 
     /// The deployment step for a board behind a probe (real or mock): flash what changed, reset, run.

@@ -24,11 +24,17 @@ public enum ReportRenderer {
                               l.microseconds.min, l.microseconds.median, l.microseconds.p90, l.microseconds.p99, l.microseconds.max, l.microseconds.mean))
         }
         let t = r.throughput
-        out.append(String(format: "stream   %.2f samples/s over %.2f s; %.3f wire bytes per input byte; %.1f %% of the line rate",
-                          t.samplesPerSecond, t.seconds, t.wireBytesPerInputByte, t.lineUtilisation * 100))
-        out.append("agree    device = host reference on \(r.agreement.agree)/\(r.agreement.total) (\(pct(r.agreement.rate)))")
+        if r.board.kind == "host" {
+            // No board and no line: the predictions are the host's own, so there is nothing to agree with.
+            out.append("stream   none: evaluated on this host by the board's C runtime (no board, no line)")
+        } else {
+            out.append(String(format: "stream   %.2f samples/s over %.2f s; %.3f wire bytes per input byte; %.1f %% of the line rate",
+                              t.samplesPerSecond, t.seconds, t.wireBytesPerInputByte, t.lineUtilisation * 100))
+            out.append("agree    device = host reference on \(r.agreement.agree)/\(r.agreement.total) (\(pct(r.agreement.rate)))")
+        }
         let f = r.footprint
-        out.append("memory   model \(kb(f.modelBytes)) of \(kb(f.modelRegionBytes)) model region (\(kb(f.boardFlashBytes)) flash); arena \(kb(f.arenaBytes)) of \(kb(f.harnessArenaBytes)) (\(kb(f.boardRAMBytes)) RAM)")
+        let flashFits = f.modelBytes <= f.modelRegionBytes, ramFits = f.arenaBytes <= f.harnessArenaBytes
+        out.append("memory   model \(kb(f.modelBytes)) of \(kb(f.modelRegionBytes)) model region (\(kb(f.boardFlashBytes)) flash)\(flashFits ? "" : " DOES NOT FIT"); arena \(kb(f.arenaBytes)) of \(kb(f.harnessArenaBytes)) (\(kb(f.boardRAMBytes)) RAM)\(ramFits ? "" : " DOES NOT FIT")")
         if r.link.resends + r.link.crcErrors + r.link.reboots + r.link.droppedResults > 0 {
             out.append("link     \(r.link.resends) resends, \(r.link.crcErrors) CRC errors, \(r.link.reboots) board reboots, \(r.link.droppedResults) results dropped as unattributable")
         }

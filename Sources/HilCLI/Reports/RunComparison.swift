@@ -51,6 +51,20 @@ struct RunComparison {
         } else if ra.latency != nil, rb.latency != nil, ra.board.coreClockHz != rb.board.coreClockHz {
             w.append("\(a.label) ran at \(ra.board.coreClockHz / 1_000_000) MHz and \(b.label) at \(rb.board.coreClockHz / 1_000_000) MHz: latencies in ms include the clock difference.")
         }
+        for run in [a, b] {
+            let f = run.report.footprint, board = run.report.board.name
+            var over: [String] = []
+            if f.modelBytes > f.modelRegionBytes {
+                over.append("its model (\(ReportFigures.bytes(f.modelBytes))) exceeds the \(ReportFigures.bytes(f.modelRegionBytes)) model region (\(ReportFigures.bytes(f.boardFlashBytes)) flash)")
+            }
+            if f.arenaBytes > f.harnessArenaBytes {
+                over.append("its arena (\(ReportFigures.bytes(f.arenaBytes))) exceeds the harness's \(ReportFigures.bytes(f.harnessArenaBytes)) (\(ReportFigures.bytes(f.boardRAMBytes)) RAM)")
+            }
+            if !over.isEmpty {
+                let how = run.report.board.kind == "host" ? "its figures are host-side (this machine's C runtime, latency estimated)" : "it cannot run on a real \(board)"
+                w.append("\(run.label) does not fit \(board): \(over.joined(separator: " and ")); \(how).")
+            }
+        }
         if ra.dataset != rb.dataset {
             w.append("\(a.label) ran on dataset \(ra.dataset) and \(b.label) on \(rb.dataset): accuracies and latencies are not comparable.")
         } else if ra.accuracy.total != rb.accuracy.total {
