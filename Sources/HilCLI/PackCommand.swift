@@ -23,6 +23,7 @@ struct PackCommand: ParsableCommand {
             .appendingPathComponent("out/firmware/\(target.name)/harness.elf").path
         do {
             let modelFile = try ModelFile.load(path: model)
+            try FirmwarePacker.check(model: modelFile, fits: target.harnessTarget)
             let harnessImage = try ImageLoader.load(path: harnessPath, binaryBase: target.firmware.harnessRegion.base.value)
             let packed = try FirmwarePacker.pack(model: modelFile, harness: harnessImage, board: target)
             try ImageWriter.write(packed, to: output)

@@ -9,17 +9,9 @@ public enum FirmwarePacker {
     }
 
     public static func pack(model: ModelFile, harness: FirmwareImage, target board: HarnessTarget) throws(PackError) -> FirmwareImage {
+        try check(model: model, fits: board)
         let layout = board.firmware
         let s = model.summary
-        guard model.blob.count <= layout.modelRegion.size else {
-            throw .modelTooLarge(model: model.path, bytes: model.blob.count, region: layout.modelRegion.size, board: board.name)
-        }
-        guard s.arenaBytes <= board.harness.arenaBytes else {
-            throw .arenaTooLarge(model: model.path, bytes: s.arenaBytes, available: board.harness.arenaBytes, board: board.name)
-        }
-        guard s.inputBytes <= board.harness.inputBufferBytes else {
-            throw .inputTooLarge(model: model.path, bytes: s.inputBytes, available: board.harness.inputBufferBytes, board: board.name)
-        }
         for segment in harness.segments where UInt64(segment.address) < UInt64(layout.harnessRegion.base.value) || segment.end > layout.harnessRegion.end {
             throw .harnessOutsideRegion(segment: segment.origin, address: segment.address, regionEnd: UInt32(truncatingIfNeeded: layout.harnessRegion.end))
         }
@@ -27,6 +19,23 @@ public enum FirmwarePacker {
                                                  origin: "model \(s.name) (\(model.path))")
         return FirmwareImage(path: "\(harness.path)+\(model.path)", format: harness.format,
                              segments: harness.segments + [modelSegment], entryPoint: harness.entryPoint)
+    }
+
+    /// Refuses, with the sizes, a model whose blob, arena or input does not fit the board: before
+    /// any harness is built or read, so the answer comes first.
+    public static func check(model: ModelFile, fits board: HarnessTarget) throws(PackError) {
+        let layout = board.firmware
+        let s = model.summary
+        guard model.blob.count <= layout.modelRegion.size else {
+            throw .modelTooLarge(model: model.path, bytes: model.blob.count, region: layout.modelRegion.size,
+                                 flash: board.flashBytes, board: board.name)
+        }
+        guard s.arenaBytes <= board.harness.arenaBytes else {
+            throw .arenaTooLarge(model: model.path, bytes: s.arenaBytes, available: board.harness.arenaBytes, board: board.name)
+        }
+        guard s.inputBytes <= board.harness.inputBufferBytes else {
+            throw .inputTooLarge(model: model.path, bytes: s.inputBytes, available: board.harness.inputBufferBytes, board: board.name)
+        }
     }
 
     /// The mock board's harness image: a vector table and the info block. The mock runs the harness
@@ -76,7 +85,7 @@ public struct HarnessInfoBlock: Sendable, Equatable {
 }
 
 public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
-    case modelTooLarge(model: String, bytes: Int, region: Int, board: String)
+    case modelTooLarge(model: String, bytes: Int, region: Int, flash: Int, board: String)
     case arenaTooLarge(model: String, bytes: Int, available: Int, board: String)
     case inputTooLarge(model: String, bytes: Int, available: Int, board: String)
     case harnessOutsideRegion(segment: String, address: UInt32, regionEnd: UInt32)
@@ -85,8 +94,9 @@ public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         func kb(_ n: Int) -> String { String(format: "%.1f KB", Double(n) / 1024) }
         switch self {
-        case let .modelTooLarge(model, bytes, region, board):
-            return "\(model) is \(bytes) bytes (\(kb(bytes))) but \(board)'s model region holds \(region) bytes (\(kb(region))); prune or quantise the model further"
+        case let .modelTooLarge(model, bytes, region, flash, board):
+            let whole = bytes > flash ? ", and the board's whole flash is \(flash) bytes (\(kb(flash)))" : " of its \(kb(flash)) flash"
+            return "\(model) is \(bytes) bytes (\(kb(bytes))) but \(board)'s model region holds \(region) bytes (\(kb(region)))\(whole); prune or quantise the model further (`hilctl run --host-only` evaluates it without a board)"
         case let .arenaTooLarge(model, bytes, available, board):
             return "\(model) needs a \(bytes)-byte (\(kb(bytes))) activation arena but the harness on \(board) has \(available) bytes (\(kb(available))) of RAM for it; reduce the largest layer's activations"
         case let .inputTooLarge(model, bytes, available, board):
