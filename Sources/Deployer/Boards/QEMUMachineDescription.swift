@@ -47,16 +47,22 @@ public struct QEMUMachineDescription: Codable, Sendable, Equatable {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".json") }.sorted() ?? []
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        var known: [String] = []
+        var known: [QEMUMachineDescription] = []
         for file in files {
             let url = folder.appendingPathComponent(file)
-            let machine: QEMUMachineDescription
-            do { machine = try decoder.decode(QEMUMachineDescription.self, from: Data(contentsOf: url)) } catch {
+            do { known.append(try decoder.decode(QEMUMachineDescription.self, from: Data(contentsOf: url))) } catch {
                 throw BoardDataError.malformed(path: url.path, reason: "\(error)")
             }
-            if machine.name == name || machine.machine == name { return machine }
-            known.append(machine.name)
         }
-        throw BoardDataError.notFound(what: "QEMU machine '\(name)' (known: \(known.joined(separator: ", ")))", searched: [folder.path])
+        // A description's own name first; then QEMU's machine name, which several layouts may
+        // share (qemu-mps2-an500 and qemu-mps2-an500-large): the plain "qemu-<machine>" one.
+        if let exact = known.first(where: { $0.name == name }) { return exact }
+        let byMachine = known.filter { $0.machine == name }
+        if byMachine.count == 1 { return byMachine[0] }
+        if let plain = byMachine.first(where: { $0.name == "qemu-" + name }) { return plain }
+        if byMachine.count > 1 {
+            throw BoardDataError.notFound(what: "one QEMU machine for '\(name)': several descriptions use it (\(byMachine.map(\.name).joined(separator: ", "))); name one", searched: [folder.path])
+        }
+        throw BoardDataError.notFound(what: "QEMU machine '\(name)' (known: \(known.map(\.name).joined(separator: ", ")))", searched: [folder.path])
     }
 }
