@@ -28,7 +28,8 @@ public enum FirmwarePacker {
         let s = model.summary
         guard model.blob.count <= layout.modelRegion.size else {
             throw .modelTooLarge(model: model.path, bytes: model.blob.count, region: layout.modelRegion.size,
-                                 flash: board.flashBytes, board: board.name)
+                                 flash: board.flashBytes, board: board.name,
+                                 arena: s.arenaBytes, arenaAvailable: board.harness.arenaBytes)
         }
         guard s.arenaBytes <= board.harness.arenaBytes else {
             throw .arenaTooLarge(model: model.path, bytes: s.arenaBytes, available: board.harness.arenaBytes, board: board.name)
@@ -85,7 +86,9 @@ public struct HarnessInfoBlock: Sendable, Equatable {
 }
 
 public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
-    case modelTooLarge(model: String, bytes: Int, region: Int, flash: Int, board: String)
+    /// The blob does not fit the model region; `arena`/`arenaAvailable` so the message can say
+    /// when the activations would not fit either.
+    case modelTooLarge(model: String, bytes: Int, region: Int, flash: Int, board: String, arena: Int, arenaAvailable: Int)
     case arenaTooLarge(model: String, bytes: Int, available: Int, board: String)
     case inputTooLarge(model: String, bytes: Int, available: Int, board: String)
     case harnessOutsideRegion(segment: String, address: UInt32, regionEnd: UInt32)
@@ -94,9 +97,10 @@ public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         func kb(_ n: Int) -> String { String(format: "%.1f KB", Double(n) / 1024) }
         switch self {
-        case let .modelTooLarge(model, bytes, region, flash, board):
+        case let .modelTooLarge(model, bytes, region, flash, board, arena, arenaAvailable):
             let whole = bytes > flash ? ", and the board's whole flash is \(flash) bytes (\(kb(flash)))" : " of its \(kb(flash)) flash"
-            return "\(model) is \(bytes) bytes (\(kb(bytes))) but \(board)'s model region holds \(region) bytes (\(kb(region)))\(whole); prune or quantise the model further (`hilctl run --host-only` evaluates it without a board)"
+            let ram = arena > arenaAvailable ? "; its \(arena)-byte (\(kb(arena))) arena is also more than the harness's \(arenaAvailable) bytes (\(kb(arenaAvailable)))" : ""
+            return "\(model) is \(bytes) bytes (\(kb(bytes))) but \(board)'s model region holds \(region) bytes (\(kb(region)))\(whole)\(ram); prune or quantise the model further (`hilctl run --host-only` evaluates it without a board)"
         case let .arenaTooLarge(model, bytes, available, board):
             return "\(model) needs a \(bytes)-byte (\(kb(bytes))) activation arena but the harness on \(board) has \(available) bytes (\(kb(available))) of RAM for it; reduce the largest layer's activations"
         case let .inputTooLarge(model, bytes, available, board):
