@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import Deployer
+@testable import HilCLI
+
+/// The seed's story on the bench, with the committed models (examples/asl, a synthetic test split):
+/// the original VGG does not fit the STM32F746G-DISCO and is refused with its sizes; the pruned
+/// one fits, and the mock board measures exactly the int8 accuracy the exporter computed; the
+/// comparison of the two gives the seed's table.
+@Suite(.serialized) struct ASLModelTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func path(_ p: String) -> String { root.appendingPathComponent(p).path }
+    static let pruned = path("examples/asl/asl-vgg-pruned.hilm")
+    static let original = path("examples/asl/asl-vgg-original.hilm")
+    static let testSplit = path("examples/asl/test")
+
+    /// What the exporter wrote about a model: its summary with the test-split figures.
+    static func exportSummary(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: root.appendingPathComponent("examples/asl/\(name).export.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func hilctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let r = try HilctlEndToEndTests().run(arguments)
+        return (r.status, r.stdout, r.stderr)
+    }
+
+    func tempPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("hil-asl-\(UUID())-\(name)").path
+    }
+
+    @Test func thePrunedModelRunsOnTheMockBoardWithTheExportersInt8Accuracy() throws {
+        let exported = try #require(try Self.exportSummary("asl-vgg-pruned")["test"] as? [String: Any])
+        let r = try hilctl(["run", "--mock", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
+                            "--dataset", Self.testSplit, "--baud", "2000000", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try ReportJSON.decode(Data(r.stdout.utf8), source: "hilctl run")
+        #expect(report.accuracy.total == exported["samples"] as? Int)
+        #expect(report.accuracy.correct == exported["int8_correct"] as? Int,
+                "the mock board's top-1 differs from the exporter's int8 figure")
+        #expect(report.agreement.agree == report.accuracy.total, "device/host mismatches: \(report.agreement.mismatches)")
+        // It fits: the model in its region, the arena in the harness's.
+        #expect(report.footprint.modelBytes <= report.footprint.modelRegionBytes)
+        #expect(report.footprint.arenaBytes <= report.footprint.harnessArenaBytes)
+        #expect(report.model.parameters == UInt64(try #require(try Self.exportSummary("asl-vgg-pruned")["params"] as? Int)))
+    }
+
+    @Test func packingTheOriginalIsRefusedWithItsSizesAgainstTheBoardsFlash() throws {
+        let output = tempPath("original.hex")
+        let r = try hilctl(["pack", "--board", "stm32f746g-disco", "--model", Self.original, "-o", output])
+        #expect(r.status == 1)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: Self.original)[.size] as? Int)
+        #expect(r.stderr.contains("is \(size) bytes"), "\(r.stderr)")
+        #expect(r.stderr.contains("786432 bytes"), "the model region's size is named: \(r.stderr)")
+        #expect(r.stderr.contains("whole flash is 1048576 bytes"), "the board's flash is named: \(r.stderr)")
+        #expect(r.stderr.contains("arena is also more than the harness's 204800 bytes"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output), "a refused pack left an image behind")
+    }
+
+    @Test func theOriginalIsEvaluatedHostSideAndComparedWithThePrunedOne() throws {
+        // A few samples of each, so the test stays short; the figures in the docs use the whole split.
+        let originalReport = tempPath("original.json"), prunedReport = tempPath("pruned.json")
+        let host = try hilctl(["run", "--host-only", "--model", Self.original, "--dataset", Self.testSplit, "--limit", "29", "--json"])
+        #expect(host.status == 0, "\(host.stderr)")
+        #expect(host.stderr.contains("more than the 786432-byte model region"), "\(host.stderr)")
+        try host.stdout.write(toFile: originalReport, atomically: true, encoding: .utf8)
+        let mock = try hilctl(["run", "--mock", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
+                               "--dataset", Self.testSplit, "--limit", "29", "--baud", "2000000", "--json"])
+        #expect(mock.status == 0, "\(mock.stderr)")
+        try mock.stdout.write(toFile: prunedReport, atomically: true, encoding: .utf8)
+
+        let table = try hilctl(["compare", originalReport, prunedReport, "--format", "json"])
+        #expect(table.status == 0, "\(table.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [String: Any])
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        func ratio(_ metric: String) -> Double? { rows.first { $0["metric"] as? String == metric }?["ratio"] as? Double }
+        let o = try Self.exportSummary("asl-vgg-original"), p = try Self.exportSummary("asl-vgg-pruned")
+        let params = try #require(ratio("parameters")), macs = try #require(ratio("MACs"))
+        #expect(abs(params - Double(p["params"] as! Int) / Double(o["params"] as! Int)) < 1e-9)
+        #expect(abs(macs - Double(p["macs"] as! Int) / Double(o["macs"] as! Int)) < 1e-9)
+        #expect(params < 0.05 && macs < 0.05, "pruning cut parameters and MACs by more than 20×")
+        // Both latencies come from the same cost model, so their ratio is the cost model's.
+        #expect(try #require(ratio("latency p50")) < 0.05)
+        #expect(ratio("model flash") != nil && ratio("arena RAM") != nil && ratio("top-1 accuracy") != nil)
+        let warnings = try #require(json["warnings"] as? [String])
+        #expect(warnings.contains { $0.contains("does not fit stm32f746g-disco") && $0.contains("host-side") }, "\(warnings)")
+        #expect(!warnings.contains { $0.contains("not comparable") }, "same timer, same samples: \(warnings)")
+    }
+}
