@@ -51,12 +51,12 @@ let package = Package(
         // A QEMU board: qemu-system-arm supervised, loaded over GDB, its UART on a pty.
         .target(name: "QEMUBoard", dependencies: ["GDBRemote"]),
         // Firmware images, board definitions and the deployment sequence.
-        .target(name: "Deployer", dependencies: ["STLink", "CHilRuntime", "CPNG", "CJPEG", "CImageDecode"]),
+        .target(name: "Deployer", dependencies: ["STLink", "USBIP", "CHilRuntime", "CPNG", "CJPEG", "CImageDecode"]),
         // hilctl's commands, as a library so tests can drive them.
         .target(
             name: "HilCLI",
             dependencies: [
-                "STLink", "Deployer", "MockBoard", "QEMUBoard", "HilAPI", "CHilRuntime",
+                "STLink", "Deployer", "MockBoard", "QEMUBoard", "HilAPI", "CHilRuntime", "USBIP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
