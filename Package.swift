@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "HilAPI", "HildStore", "Discovery", "Deployer", "STLink", "MockBoard", "QEMUBoard",
+                "HilAPI", "HildStore", "Discovery", "Deployer", "STLink", "MockBoard", "QEMUBoard", "USBIP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -22,7 +22,7 @@ public enum USBIPOpClient {
             }
             return devices
         } catch let error as USBIPError { throw error } catch {
-            throw .protocolViolation(server: server, detail: "\(error)")
+            throw refusalOrViolation(error, server: server)
         }
     }
 
@@ -54,8 +54,15 @@ public enum USBIPOpClient {
             throw error
         } catch {
             socket.shutdown()
-            throw .protocolViolation(server: address.server, detail: "\(error)")
+            throw refusalOrViolation(error, server: address.server)
         }
+    }
+
+    /// A server that closes before answering is refusing (usually: it serves its maximum number
+    /// of clients); anything else that does not parse is a protocol violation.
+    static func refusalOrViolation(_ error: any Error, server: String) -> USBIPError {
+        if let e = error as? SocketError, case .closed = e { return .closedWithoutAnswer(server: server) }
+        return .protocolViolation(server: server, detail: "\(error)")
     }
 
     private static func expect(_ bytes: [UInt8], code: UInt16, server: String) throws {
@@ -78,6 +85,7 @@ public enum USBIPError: Error, Equatable, Sendable, CustomStringConvertible {
     case notExported(USBIPAddress, exported: [String])
     case busy(USBIPAddress)
     case protocolViolation(server: String, detail: String)
+    case closedWithoutAnswer(server: String)
     /// The connection of an imported device ended (server stopped, network, device unplugged there).
     case connectionLost(USBIPAddress, reason: String)
     /// The device is not a probe this side can drive.
@@ -95,6 +103,8 @@ public enum USBIPError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(address) is already imported by another client (a USB/IP device has one importer at a time); detach it there (`usbip detach`, or stop the hild or hilctl using it) and try again"
         case let .protocolViolation(server, detail):
             return "the USB/IP server \(server) broke the protocol: \(detail); is it a USB/IP server (usbipd speaks v1.1.1)?"
+        case let .closedWithoutAnswer(server):
+            return "the USB/IP server \(server) closed the connection without answering; it may be serving as many clients as it allows — try again when one has finished, or raise its limit (hilctl mock serve --max-clients)"
         case let .connectionLost(address, reason):
             return "the USB/IP connection to \(address) dropped (\(reason)); the remote probe is unreachable — check that its server still runs and the network, then run again"
         case let .unsupportedDevice(address, detail):

@@ -64,6 +64,21 @@ public struct BoardRegistry: Sendable {
         return info
     }
 
+    /// A board that cannot be attached now (a remote probe out of reach): offline with `reason`,
+    /// keeping its history and any quarantine; a new id is registered so the API shows it.
+    @discardableResult
+    public mutating func unavailable(_ id: String, kind: BoardKind, boardType: String, serialPort: String?, reason: String) -> BoardInfo {
+        var e = entries[id] ?? Entry(info: BoardInfo(id: id, kind: kind, boardType: boardType), handle: nil)
+        e.handle = nil
+        e.info.serialPort = serialPort
+        if e.info.state != .quarantined {
+            e.info.reason = reason
+            if e.info.state != .busy { e.info.state = .offline }
+        }
+        entries[id] = e
+        return e.info
+    }
+
     /// The board went away. A job running on it fails through its own I/O; the board stays
     /// offline after that job is released.
     @discardableResult
