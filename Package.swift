@@ -119,6 +119,11 @@ let package = Package(
             path: "Benchmarks/FirmwareBenchmark"
         ),
         .executableTarget(
+            name: "usbip-benchmark",
+            dependencies: ["STLink", "Deployer", "MockBoard", "USBIP"],
+            path: "Benchmarks/USBIPBenchmark"
+        ),
+        .executableTarget(
             name: "bench-benchmark",
             dependencies: ["HilCLI", "HilAPI"],
             path: "Benchmarks/BenchBenchmark"
