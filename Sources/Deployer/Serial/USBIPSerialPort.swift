@@ -35,6 +35,15 @@ public final class USBIPSerialPort: SerialConnection {
             _ = try device.control(.setControlLineState(interface: controlInterface, dtr: true, rts: true), timeout: .seconds(5))
         } catch { throw map(error) }
         try setBaud(baud)
+        try dropStaleInput()
+    }
+
+    /// Whatever the board said before this side listened is stale, as `SerialPort`'s flush at open
+    /// makes it (a HELLO from before a reflash must not pass for the new one): read until the
+    /// line has been quiet for 20 ms. The harness session asks for a HELLO when none comes.
+    private func dropStaleInput() throws(SerialError) {
+        for _ in 0..<64 where !(try receive(maxBytes: Self.readSize, timeout: .milliseconds(20)).isEmpty) {}
+        buffered.removeAll()
     }
 
     public func send(_ bytes: [UInt8], timeout: Duration) throws(SerialError) {

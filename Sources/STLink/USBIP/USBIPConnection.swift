@@ -82,7 +82,7 @@ public final class USBIPConnection: @unchecked Sendable {
 
     /// The submit's completion, or nil when `timeout` passes first (it stays outstanding).
     public func wait(_ seqnum: UInt32, timeout: Duration) throws(USBIPError) -> Completion? {
-        let deadline = Date(timeIntervalSinceNow: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let deadline = Date(timeIntervalSinceNow: timeout.seconds)
         return try locked(condition) { () throws(USBIPError) -> Completion? in
             while answers[seqnum] == nil && failure == nil {
                 if !condition.wait(until: deadline) { break }
@@ -105,7 +105,7 @@ public final class USBIPConnection: @unchecked Sendable {
         if condition.withLock({ answers[seqnum] != nil }) { return try wait(seqnum, timeout: .zero) }
         try send(encodeUnlink(seqnum: unlinkSeqnum, devid: record.devid, unlinkSeqnum: seqnum))
         // A server sends the RET_SUBMIT of a URB that completed first before its RET_UNLINK.
-        let deadline = Date(timeIntervalSinceNow: Double(timeout.components.seconds))
+        let deadline = Date(timeIntervalSinceNow: timeout.seconds)
         return try locked(condition) { () throws(USBIPError) -> Completion? in
             while unlinkAnswers[unlinkSeqnum] == nil && failure == nil {
                 if !condition.wait(until: deadline) { break }
