@@ -40,21 +40,25 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         // Their decoders behind setjmp/longjmp error handlers, which Swift cannot write.
         .target(name: "CImageDecode", dependencies: ["CPNG", "CJPEG"]),
-        // USB transport, ST-LINK commands, Cortex-M debug, target identification, STM32F7 flashing.
-        .target(name: "STLink", dependencies: ["CLibUSB"]),
-        // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport.
-        .target(name: "MockBoard", dependencies: ["STLink", "Deployer", "CHarness", "CHilRuntime"]),
+        // The USB/IP wire (the Linux kernel's usbip protocol): headers, device records, descriptors
+        // as values, and a blocking TCP socket. Shared by STLink's client and the mock-board server.
+        .target(name: "USBIP"),
+        // USB transport (libusb, USB/IP), ST-LINK commands, Cortex-M debug, target identification, STM32F7 flashing.
+        .target(name: "STLink", dependencies: ["CLibUSB", "USBIP"]),
+        // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport,
+        // and its export as a USB/IP device.
+        .target(name: "MockBoard", dependencies: ["STLink", "Deployer", "CHarness", "CHilRuntime", "USBIP"]),
         // The GDB remote serial protocol (a probe backend for QEMU, OpenOCD, pyOCD, st-util, J-Link).
         .target(name: "GDBRemote"),
         // A QEMU board: qemu-system-arm supervised, loaded over GDB, its UART on a pty.
         .target(name: "QEMUBoard", dependencies: ["GDBRemote"]),
         // Firmware images, board definitions and the deployment sequence.
-        .target(name: "Deployer", dependencies: ["STLink", "CHilRuntime", "CPNG", "CJPEG", "CImageDecode"]),
+        .target(name: "Deployer", dependencies: ["STLink", "USBIP", "CHilRuntime", "CPNG", "CJPEG", "CImageDecode"]),
         // hilctl's commands, as a library so tests can drive them.
         .target(
             name: "HilCLI",
             dependencies: [
-                "STLink", "Deployer", "MockBoard", "QEMUBoard", "HilAPI", "CHilRuntime",
+                "STLink", "Deployer", "MockBoard", "QEMUBoard", "HilAPI", "CHilRuntime", "USBIP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "HilAPI", "HildStore", "Discovery", "Deployer", "STLink", "MockBoard", "QEMUBoard",
+                "HilAPI", "HildStore", "Discovery", "Deployer", "STLink", "MockBoard", "QEMUBoard", "USBIP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -122,11 +126,17 @@ let package = Package(
             path: "Benchmarks/ASLBenchmark"
         ),
         .executableTarget(
+            name: "usbip-benchmark",
+            dependencies: ["STLink", "Deployer", "MockBoard", "USBIP"],
+            path: "Benchmarks/USBIPBenchmark"
+        ),
+        .executableTarget(
             name: "bench-benchmark",
             dependencies: ["HilCLI", "HilAPI"],
             path: "Benchmarks/BenchBenchmark"
         ),
         .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),
+        .testTarget(name: "USBIPTests", dependencies: ["USBIP", "STLink", "MockBoard", "Deployer"]),
         .testTarget(name: "MockBoardTests", dependencies: ["MockBoard", "STLink"]),
         .testTarget(name: "DeployerTests", dependencies: ["Deployer", "MockBoard", "STLink"], exclude: ["Fixtures"]),
         .testTarget(name: "RuntimeTests", dependencies: ["CHilRuntime"]),

@@ -53,6 +53,8 @@ struct FlashCommand: ParsableCommand {
                 let b = try catalog.board(named: board ?? "stm32f746g-disco")
                 mock = try PersistentMockBoard(chip: catalog.chip(for: b), stateFile: probe.mockFlash)
                 transport = mock!.transport
+            } else if let remote = try probe.openRemote() {
+                transport = remote
             } else {
                 transport = try LibUSBProbes.open(serial: probe.serial)
             }

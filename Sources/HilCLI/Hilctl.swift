@@ -11,7 +11,7 @@ public struct Hilctl: ParsableCommand {
         Commands that talk to hild (boards, submit, jobs, show, cancel, logs, report, compare) find it at \
         --host, else $HILD_SOCKET, else its default socket.
         """,
-        subcommands: [ProbesCommand.self, FlashCommand.self, RunCommand.self, PackCommand.self,
+        subcommands: [ProbesCommand.self, FlashCommand.self, RunCommand.self, PackCommand.self, MockCommand.self,
                       BoardsCommand.self, SubmitCommand.self, JobsCommand.self, ShowCommand.self, CancelCommand.self,
                       LogsCommand.self, ReportCommand.self, CompareCommand.self]
     )

@@ -3,11 +3,12 @@ import Foundation
 import Deployer
 import MockBoard
 import STLink
+import USBIP
 
 /// How to reach a probe: a real one by serial, or a mock board. Shared by every command that
 /// talks to a probe.
 struct ProbeOptions: ParsableArguments {
-    @Option(name: .customLong("probe"), help: ArgumentHelp("Serial number of the ST-LINK to use (see `hilctl probes`).", valueName: "SERIAL"))
+    @Option(name: .customLong("probe"), help: ArgumentHelp("Serial number of the ST-LINK to use (see `hilctl probes`), or usbip://HOST[:PORT]/BUSID for one exported over USB/IP (docs/usbip.md).", valueName: "SERIAL|URL"))
     var serial: String?
 
     @Flag(help: "Use a mock board (an emulated ST-LINK/V2-1 and STM32F746) instead of USB.")
@@ -21,6 +22,22 @@ struct ProbeOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Write every USB transfer (direction, bytes in hex) to FILE.", valueName: "FILE"))
     var usbLog: String?
+
+    mutating func validate() throws {
+        _ = try remoteAddress()
+        if mock, serial != nil { throw ValidationError("choose one of --mock and --probe") }
+    }
+
+    /// The USB/IP address when --probe names one, else nil; a malformed one is a usage error.
+    func remoteAddress() throws -> USBIPAddress? {
+        guard let serial, USBIPAddress.looksLikeAddress(serial) else { return nil }
+        do { return try USBIPAddress(parsing: serial) } catch { throw ValidationError("--probe \(error.description)") }
+    }
+
+    /// Imports the probe --probe usbip://… names (nil for any other --probe).
+    func openRemote() throws -> USBIPTransport? {
+        try remoteAddress().map { address throws(ProbeOpenError) in try USBIPProbes.open(address) }
+    }
 
     func catalog() throws -> BoardCatalog {
         if let boards { return try BoardCatalog(directory: URL(fileURLWithPath: boards)) }

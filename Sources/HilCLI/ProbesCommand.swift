@@ -16,7 +16,14 @@ struct ProbesCommand: ParsableCommand {
         let survey = ProbeSurvey(catalog: catalog)
         var rows: [ProbeRow] = []
 
-        if probe.mock {
+        if let remote = try probe.remoteAddress() {
+            do {
+                rows.append(ProbeRow(survey.inspect(try USBIPProbes.open(remote)), source: "usbip"))
+            } catch {
+                note("error: \(error)")
+                throw ExitCode(ExitStatus.infrastructure)
+            }
+        } else if probe.mock {
             let board = try catalog.board(named: "stm32f746g-disco")
             let mock = try PersistentMockBoard(chip: catalog.chip(for: board), stateFile: probe.mockFlash)
             rows.append(ProbeRow(survey.inspect(mock.transport), source: "mock"))

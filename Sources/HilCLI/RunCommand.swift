@@ -87,7 +87,9 @@ struct RunCommand: ParsableCommand {
         do {
             // The mock board runs the harness built for the host; a real board gets the firmware.
             let target = try catalog.board(named: board)
-            let harnessImage = probe.mock && harness == nil ? nil
+            let remote = try probe.openRemote()        // --probe usbip://…
+            let hostHarness = probe.mock || remote?.device.isHilMockBoard == true
+            let harnessImage = hostHarness && harness == nil ? nil
                 : try HarnessFirmware.image(target: target.name, given: harness, catalog: catalog,
                                             base: target.firmware.harnessRegion.base.value, note: { note($0) })
             let prepared = try runner.prepare(request, harness: harnessImage)
@@ -95,13 +97,16 @@ struct RunCommand: ParsableCommand {
             let board = try catalog.board(named: self.board)
             var mock: PersistentMockBoard?
             let transport: any USBTransport
-            let openSerial: (Int) throws -> SerialPort
+            let openSerial: (Int) throws -> any SerialConnection
             if probe.mock {
                 let m = try PersistentMockBoard(chip: catalog.chip(for: board), stateFile: probe.mockFlash)
                 let path = try m.board.attachSerial(MockUARTConfig(board: board))
                 mock = m
                 transport = m.transport
                 openSerial = { rate in try SerialPort(path: path, baud: rate) }
+            } else if let remote {
+                transport = remote
+                openSerial = { rate in try USBIPSerialPort(device: remote.device, baud: rate) }
             } else {
                 let usb = try LibUSBProbes.open(serial: probe.serial)
                 transport = usb
@@ -117,7 +122,7 @@ struct RunCommand: ParsableCommand {
             var flashRequest = request.flash
             flashRequest.board = board.name
             let deploy = runner.flashing(through: transport, flashRequest, progress: bar.update, note: { bar.finish(); note($0) })
-            let report = try runner.run(prepared, boardKind: probe.mock ? "mock" : "usb", deploy: deploy,
+            let report = try runner.run(prepared, boardKind: hostHarness ? "mock" : "usb", deploy: deploy,
                                         openSerial: openSerial, progress: line.update, note: { bar.finish(); note($0) })
             line.finish()
             try mock?.save()

@@ -14,13 +14,15 @@ final class BenchFixture: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     init(mockBoards: Int, qemuBoards: Int = 0, udev: Bool = false, attach: Bool = true, maxAttempts: Int = 3, quarantineAfter: Int = 3,
-         tags: [String: [String]] = [:], directory: URL? = nil) throws {
+         tags: [String: [String]] = [:], directory: URL? = nil, usbipProbes: [String] = [], usbipRetrySeconds: Double = 10) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         let catalog = try BoardCatalog(directory: Self.root.appendingPathComponent("boards"))
         store = try BenchStore(directory: self.directory)
         var config = BenchConfiguration(stateDirectory: self.directory.path, mockBoards: mockBoards, qemuBoards: qemuBoards, udev: udev, tags: tags,
                                         maxAttempts: maxAttempts, quarantineAfter: quarantineAfter)
         config.socket = self.directory.appendingPathComponent("hild.sock").path
+        config.usbipProbes = usbipProbes
+        config.usbipRetrySeconds = usbipRetrySeconds
         bench = try Bench(configuration: config, catalog: catalog, store: store)
         let bench = self.bench
         task = Task { await bench.run(attachMockBoards: attach) }

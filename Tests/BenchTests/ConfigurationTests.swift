@@ -20,6 +20,17 @@ struct ConfigurationTests {
         #expect(c.tags["qemu-1"] == ["emulated"])
         #expect(c.healthCheck?.minTop1 == 0.5)
         #expect(c.maxAttempts == 3)
+        #expect(c.usbipProbes == ["usbip://bench-pi.lab:3240/1-1.2"])
+        #expect(c.usbipRetrySeconds == 10)
+    }
+
+    @Test("a malformed or repeated remote probe and a bad retry interval are refused by name")
+    func usbipRefusals() throws {
+        let noBusID = try refusal("{\"usbip_probes\": [\"usbip://lab1:3240\"]}")
+        #expect(noBusID.contains("usbip_probes") && noBusID.contains("usbip://lab1:3240") && noBusID.contains("BUSID"), "\(noBusID)")
+        let twice = try refusal("{\"usbip_probes\": [\"usbip://lab1/1-1\", \"usbip://lab1:3240/1-1\"]}")
+        #expect(twice.contains("twice"), "\(twice)")
+        #expect(try refusal("{\"usbip_retry_seconds\": 0}").contains("usbip_retry_seconds"))
     }
 
     @Test("missing fields take their defaults")

@@ -3,8 +3,9 @@ import Deployer
 import HilAPI
 import STLink
 
-/// A board behind an ST-LINK: a real one (libusb, its VCP tty found by udev) or a mock one (the
-/// emulated probe, its VCP a pty). Both flash through the same ST-LINK command layer.
+/// A board behind an ST-LINK: a real one (libusb, its VCP tty found by udev), a mock one (the
+/// emulated probe, its VCP a pty) or a remote one (USB/IP, its VCP over the same connection).
+/// All flash through the same ST-LINK command layer.
 public final class ProbeBoard: BenchBoard, @unchecked Sendable {
     public let id: String
     public let kind: BoardKind
@@ -18,19 +19,25 @@ public final class ProbeBoard: BenchBoard, @unchecked Sendable {
         set { lock.withLock { port = newValue } }
     }
     public var boardType: String { definition.name }
-    public var probeSerial: String? { id }
+    public let probeSerial: String?
     /// Driven by one job at a time (the registry guarantees it), so no lock around it.
     private let transport: any USBTransport
     /// A mock board boots the harness built for the host; it needs no firmware image.
     private let runsHostHarness: Bool
+    /// Opens the VCP when it is not a tty (a remote board's CDC-ACM port over USB/IP).
+    private let serialOpener: (@Sendable (Int) throws -> any SerialConnection)?
 
-    public init(kind: BoardKind, definition: BoardDefinition, transport: any USBTransport, serialPort: String?) {
-        id = transport.identity.serial
+    /// `id` defaults to the probe's serial; `openSerial` replaces opening the tty `serialPort`.
+    public init(kind: BoardKind, definition: BoardDefinition, transport: any USBTransport, serialPort: String?,
+                id: String? = nil, openSerial: (@Sendable (Int) throws -> any SerialConnection)? = nil) {
+        self.id = id ?? transport.identity.serial
+        serialOpener = openSerial
         self.kind = kind
         self.definition = definition
         self.transport = transport
         port = serialPort
         probeModel = transport.identity.model.name
+        probeSerial = transport.identity.serial
         runsHostHarness = kind == .mock
     }
 
@@ -54,7 +61,8 @@ public final class ProbeBoard: BenchBoard, @unchecked Sendable {
                 try flashImage(image)
                 hooks.phase("hello")
             },
-            openSerial: { rate in
+            openSerial: { [serialOpener] rate in
+                if let serialOpener { return try serialOpener(rate) }
                 guard let port else {
                     throw SerialError.cannotOpen(path: "the virtual COM port of \(id)", reason: "udev has not reported a tty with this probe's serial; replug the board")
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import USBIP
 
 /// hild's settings: a JSON file (`hild --config FILE`, see docs/hild.md), each field optional with
 /// the default below; command-line flags override the file.
@@ -29,6 +30,10 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
     public var maxAttempts: Int
     /// Infrastructure failures in a row after which a board is quarantined.
     public var quarantineAfter: Int
+    /// Probes exported over USB/IP by other hosts (`usbip://HOST[:PORT]/BUSID`): registered like
+    /// local ones under the id HOST:PORT:BUSID, reconnected every `usbipRetrySeconds` while away.
+    public var usbipProbes: [String]
+    public var usbipRetrySeconds: Double
     /// The health check queued when a board is quarantined: a model and a test set on disk (nil:
     /// none is queued and a quarantined board waits for one submitted by hand).
     public var healthCheck: HealthCheck?
@@ -38,6 +43,7 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         case boardsDirectory = "boards_directory", mockBoards = "mock_boards", qemuBoards = "qemu_boards"
         case qemuMachine = "qemu_machine", udev, tags, artifactLimitMB = "artifact_limit_mb"
         case maxAttempts = "max_attempts", quarantineAfter = "quarantine_after", healthCheck = "health_check"
+        case usbipProbes = "usbip_probes", usbipRetrySeconds = "usbip_retry_seconds"
     }
 
     public struct HealthCheck: Codable, Sendable, Equatable {
@@ -55,11 +61,13 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
                 tcp: String? = nil, tokenFile: String? = nil, boardsDirectory: String? = nil,
                 mockBoards: Int = 0, qemuBoards: Int = 0, qemuMachine: String = "qemu-mps2-an500",
                 udev: Bool = true, tags: [String: [String]] = [:], artifactLimitMB: Int = 512,
-                maxAttempts: Int = 3, quarantineAfter: Int = 3, healthCheck: HealthCheck? = nil) {
+                maxAttempts: Int = 3, quarantineAfter: Int = 3, healthCheck: HealthCheck? = nil,
+                usbipProbes: [String] = [], usbipRetrySeconds: Double = 10) {
         self.stateDirectory = stateDirectory; self.socket = socket; self.tcp = tcp; self.tokenFile = tokenFile
         self.boardsDirectory = boardsDirectory; self.mockBoards = mockBoards; self.qemuBoards = qemuBoards
         self.qemuMachine = qemuMachine; self.udev = udev; self.tags = tags; self.artifactLimitMB = artifactLimitMB
         self.maxAttempts = maxAttempts; self.quarantineAfter = quarantineAfter; self.healthCheck = healthCheck
+        self.usbipProbes = usbipProbes; self.usbipRetrySeconds = usbipRetrySeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +87,8 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts
         quarantineAfter = try c.decodeIfPresent(Int.self, forKey: .quarantineAfter) ?? d.quarantineAfter
         healthCheck = try c.decodeIfPresent(HealthCheck.self, forKey: .healthCheck)
+        usbipProbes = try c.decodeIfPresent([String].self, forKey: .usbipProbes) ?? []
+        usbipRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .usbipRetrySeconds) ?? d.usbipRetrySeconds
     }
 
     /// Reads a config file; every problem names the file, the field and what to write instead.
@@ -118,6 +128,15 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         if maxAttempts < 1 { throw fail("max_attempts must be at least 1 (1 means no retry), not \(maxAttempts)") }
         if quarantineAfter < 1 { throw fail("quarantine_after must be at least 1, not \(quarantineAfter)") }
         if artifactLimitMB < 1 { throw fail("artifact_limit_mb must be at least 1, not \(artifactLimitMB)") }
+        var seen: Set<USBIPAddress> = []
+        for text in usbipProbes {
+            let address: USBIPAddress
+            do { address = try USBIPAddress(parsing: text) } catch { throw fail("usbip_probes: \(error.description)") }
+            guard seen.insert(address).inserted else { throw fail("usbip_probes names \(address) twice; list each remote probe once") }
+        }
+        if !(0.1...3600).contains(usbipRetrySeconds) {
+            throw fail("usbip_retry_seconds must be between 0.1 and 3600, not \(usbipRetrySeconds)")
+        }
         if let tcp {
             guard TCPAddress(tcp) != nil else { throw fail("tcp '\(tcp)' is not HOST:PORT (e.g. 127.0.0.1:8740)") }
             guard tokenFile != nil else { throw fail("tcp is set but token_file is not: TCP clients must authenticate; write a token to a file readable only by hild and name it in token_file") }

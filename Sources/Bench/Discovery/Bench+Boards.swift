@@ -63,6 +63,11 @@ extension Bench {
         do { transport = try connector.open(serial: serial) } catch {
             return .failure(IdentifyProblem(message: "cannot open the probe: \(error)"))
         }
+        return identify(transport: transport, catalog: catalog)
+    }
+
+    /// Identifies the target behind an opened probe and picks its board definition.
+    static func identify(transport: any USBTransport, catalog: BoardCatalog) -> Result<OpenedProbe, IdentifyProblem> {
         let probe = STLinkProbe(transport: transport)
         defer { probe.close() }
         do { try probe.open() } catch {

@@ -64,19 +64,34 @@ public struct BoardRegistry: Sendable {
         return info
     }
 
+    /// A board that cannot be attached now (a remote probe out of reach): offline with `reason`,
+    /// keeping its history and any quarantine; a new id is registered so the API shows it.
+    @discardableResult
+    public mutating func unavailable(_ id: String, kind: BoardKind, boardType: String, serialPort: String?, reason: String) -> BoardInfo {
+        let e = entries[id] ?? Entry(info: BoardInfo(id: id, kind: kind, boardType: boardType), handle: nil)
+        return takeOffline(e, reason: reason, serialPort: serialPort, seen: nil)
+    }
+
     /// The board went away. A job running on it fails through its own I/O; the board stays
     /// offline after that job is released.
     @discardableResult
     public mutating func detach(_ id: String, reason: String, now: Date = Date()) -> BoardInfo? {
-        guard var e = entries[id] else { return nil }
+        guard let e = entries[id] else { return nil }
+        return takeOffline(e, reason: reason, serialPort: nil, seen: now)
+    }
+
+    /// Drops the board's handle; it is offline with `reason` unless quarantined (which says more)
+    /// or busy (the job's release makes it offline).
+    private mutating func takeOffline(_ entry: Entry, reason: String, serialPort: String?, seen: Date?) -> BoardInfo {
+        var e = entry
         e.handle = nil
-        e.info.lastSeen = now
-        e.info.serialPort = nil
+        if let seen { e.info.lastSeen = seen }
+        e.info.serialPort = serialPort
         if e.info.state != .quarantined {
             e.info.reason = reason
             if e.info.state != .busy { e.info.state = .offline }
         }
-        entries[id] = e
+        entries[e.info.id] = e
         return e.info
     }
 

@@ -83,6 +83,7 @@ public actor Bench {
             if configuration.udev {
                 group.addTask { await self.watchUdev() }
             }
+            group.addTask { await self.watchRemoteProbes() }
             for await _ in wakeStream {
                 if Task.isCancelled { break }
                 for pair in planAssignments() {

@@ -100,7 +100,7 @@ public struct EvaluationRunner {
     /// after flashing, once the board has been reset).
     public func run(_ prepared: PreparedRun, boardKind: String,
                     deploy: (FirmwareImage) throws(RunError) -> Void,
-                    openSerial: (Int) throws -> SerialPort,
+                    openSerial: (Int) throws -> any SerialConnection,
                     options: HarnessOptions = HarnessOptions(),
                     progress: (RunProgress) -> Void = { _ in },
                     note: (String) -> Void = { _ in },
@@ -110,7 +110,7 @@ public struct EvaluationRunner {
         try deploy(prepared.image)
         if shouldStop() { throw .cancelled }
 
-        let port: SerialPort
+        let port: any SerialConnection
         do { port = try openSerial(board.harness.bootBaud) } catch let e as SerialError { throw .serial(e) } catch {
             throw .serial(.io(path: "?", reason: "\(error)"))
         }
@@ -203,11 +203,6 @@ public enum TimerNames {
         case .estimated: return ("Cortex-M7 cost model", "estimated")
         }
     }
-}
-
-extension SerialPort: HarnessLink {
-    public func write(_ bytes: [UInt8]) throws { try send(bytes) }
-    public func read(maxBytes: Int, timeout: Duration) throws -> [UInt8] { try receive(maxBytes: maxBytes, timeout: timeout) }
 }
 
 /// Why a run stopped, wrapping each layer's error; `isInfrastructure` separates the bench's

@@ -8,7 +8,7 @@ import Glibc
 /// Raw means every byte value passes unchanged (no echo, no CR/LF translation, no XON/XOFF, no
 /// signals), 8N1, no hardware flow control. Reads wait with poll(2) up to a timeout; a port that
 /// hangs up (USB unplugged, pty closed) is reported as `unplugged`, never as "no data".
-public final class SerialPort {
+public final class SerialPort: SerialConnection {
     public let path: String
     public private(set) var baud: Int
     private var fd: Int32
@@ -49,7 +49,7 @@ public final class SerialPort {
     }
 
     /// Writes every byte, waiting while the driver's buffer is full.
-    public func send(_ bytes: [UInt8], timeout: Duration = .seconds(5)) throws(SerialError) {
+    public func send(_ bytes: [UInt8], timeout: Duration) throws(SerialError) {
         var offset = 0
         let deadline = ContinuousClock.now + timeout
         while offset < bytes.count {
@@ -146,6 +146,8 @@ public enum SerialError: Error, Equatable, Sendable, CustomStringConvertible {
     case unplugged(path: String)
     case writeTimeout(path: String)
     case io(path: String, reason: String)
+    /// The network connection carrying a remote board's VCP (USB/IP) ended.
+    case connectionLost(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -161,6 +163,8 @@ public enum SerialError: Error, Equatable, Sendable, CustomStringConvertible {
             return "serial port \(path) accepts no more data (is the board stuck, or hardware flow control on?)"
         case let .io(path, reason):
             return "serial port \(path): \(reason)"
+        case let .connectionLost(path, reason):
+            return "the USB/IP connection carrying serial port \(path) dropped (\(reason)); the remote board is unreachable — check that its server still runs and the network, then run again"
         }
     }
 }

@@ -65,6 +65,16 @@ public final class EmulatedSTLink: USBTransport {
         self.timing = TimingModel.forProbe(firmware)
     }
 
+    /// True when a bulk IN would complete now: a reply is queued, or the IN endpoint is to stall.
+    /// A real probe NAKs an IN until then; a USB/IP export keeps the URB pending meanwhile
+    /// instead of letting it time out on the virtual clock.
+    public var inEndpointReady: Bool {
+        switch phase {
+        case .reply, .stallIn: return true
+        case .idle, .receiving, .stallOut: return false
+        }
+    }
+
     private var outEndpoint: UInt8 { config.model.outEndpoint }
     private var inEndpoint: UInt8 { config.model.inEndpoint }
 

@@ -1,4 +1,5 @@
 import CLibUSB
+import USBIP
 
 /// A libusb result code, kept as a value so no C type leaves this folder.
 struct LibUSBResult: RawRepresentable, Equatable {
@@ -30,6 +31,8 @@ public enum ProbeOpenError: Error, Equatable, Sendable, CustomStringConvertible 
     case notFound(serial: String?, available: [String])
     case unsupported(description: String, reason: String)
     case usb(String)
+    /// A probe exported over USB/IP could not be reached or imported.
+    case usbip(USBIPError)
 
     public var description: String {
         switch self {
@@ -49,6 +52,8 @@ public enum ProbeOpenError: Error, Equatable, Sendable, CustomStringConvertible 
             return "\(d): \(reason)"
         case let .usb(message):
             return "USB error: \(message)"
+        case let .usbip(error):
+            return error.description
         }
     }
 }

@@ -66,9 +66,6 @@ public enum LibUSBProbes {
         var units: [UInt16] = []
         var i = 2
         while i + 1 < length { units.append(UInt16(buffer[i]) | UInt16(buffer[i + 1]) << 8); i += 2 }
-        if units.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            return String(decoding: units.map { UInt8($0) }, as: UTF8.self)
-        }
-        return normalizedSerial(units.map { UInt8(truncatingIfNeeded: $0) })
+        return normalizedSerial(utf16: units)
     }
 }

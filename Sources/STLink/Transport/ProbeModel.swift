@@ -57,6 +57,15 @@ public struct ProbeIdentity: Sendable, Hashable {
     }
 }
 
+/// A serial number string descriptor's UTF-16 units as udev shows them: printable ASCII as it is,
+/// anything else (old V2 firmware's 12 raw bytes) hex-encoded from the units' low bytes.
+public func normalizedSerial(utf16 units: [UInt16]) -> String {
+    if units.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+        return String(decoding: units.map { UInt8($0) }, as: UTF8.self)
+    }
+    return normalizedSerial(units.map { UInt8(truncatingIfNeeded: $0) })
+}
+
 /// Old ST-LINK/V2 firmware reports its serial number as 12 raw bytes in the USB string descriptor.
 /// Tools and udev show it hex-encoded; anything printable stays as it is.
 public func normalizedSerial(_ raw: [UInt8]) -> String {

@@ -1,7 +1,7 @@
 /// The wire under the ST-LINK command layer: one USB interface with a bulk OUT and a bulk IN endpoint.
 ///
-/// Three things implement it: libusb (a real probe), the emulated probe of the mock board, and later
-/// USB/IP. The command layer never knows which one it drives, so everything it does is testable
+/// Three things implement it: libusb (a real probe), the emulated probe of the mock board, and
+/// USB/IP (a probe exported by another host, or a mock board behind `hilctl mock serve`). The command layer never knows which one it drives, so everything it does is testable
 /// against the emulated probe byte for byte.
 ///
 /// Calls block the calling thread, as libusb's synchronous transfers do; a probe is driven from one
@@ -30,6 +30,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case stall(endpoint: UInt8)
     /// Any other I/O failure, with the underlying library's words.
     case io(String)
+    /// The network connection to a remote probe (USB/IP) ended.
+    case connectionLost(remote: String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
             return "the probe stalled endpoint 0x\(hex8(endpoint)); unplug and replug it"
         case let .io(message):
             return "USB I/O error: \(message)"
+        case let .connectionLost(remote, reason):
+            return "the USB/IP connection to \(remote) dropped (\(reason)); the remote probe is unreachable — check that its server still runs and the network, then run again"
         }
     }
 }
