@@ -86,4 +86,20 @@ import Deployer
         #expect(warnings.contains { $0.contains("does not fit stm32f746g-disco") && $0.contains("host-side") }, "\(warnings)")
         #expect(!warnings.contains { $0.contains("not comparable") }, "same timer, same samples: \(warnings)")
     }
+
+    @Test func thePrunedModelRunsOnTheQEMUBoardAsOnTheHost() throws {
+        if let missing = QEMUBoardRunTests.missingTool { print(missing); return }
+        // One sample of each class: the harness firmware's machine code gives the C runtime's
+        // prediction for each, with emulated cycles; the whole split is in docs/asl.md.
+        let r = try hilctl(["run", "--qemu", "--model", Self.pruned, "--dataset", Self.testSplit, "--limit", "29", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try ReportJSON.decode(Data(r.stdout.utf8), source: "hilctl run --qemu")
+        #expect(report.board.kind == "qemu" && report.board.timerKind == "emulated")
+        #expect(report.accuracy.total == 29)
+        #expect(report.agreement.agree == 29, "device/host mismatches: \(report.agreement.mismatches)")
+        // The same network on every sample: emulated time barely varies (max-pooling's branches).
+        let cycles = report.samples.map(\.cycles)
+        let low = try #require(cycles.min()), high = try #require(cycles.max())
+        #expect(low > 0 && Double(high - low) / Double(low) < 0.01, "\(low)…\(high)")
+    }
 }
