@@ -19,12 +19,19 @@ struct PackCommand: ParsableCommand {
     func run() throws {
         let catalog = try probe.catalog()
         let target = try catalog.board(named: board)
-        let harnessPath = harness ?? catalog.directory.deletingLastPathComponent()
-            .appendingPathComponent("out/firmware/\(target.name)/harness.elf").path
+        let harnessPath = harness ?? HarnessFirmware.defaultPath(target: target.name, catalog: catalog)
         do {
             let modelFile = try ModelFile.load(path: model)
             try FirmwarePacker.check(model: modelFile, fits: target.harnessTarget)
-            let harnessImage = try ImageLoader.load(path: harnessPath, binaryBase: target.firmware.harnessRegion.base.value)
+            // As `hilctl run` does: the board's own harness build, made on the spot when missing.
+            let harnessImage: FirmwareImage
+            do {
+                harnessImage = try HarnessFirmware.image(target: target.name, given: harness, catalog: catalog,
+                                                         base: target.firmware.harnessRegion.base.value, note: note)
+            } catch {
+                if case let .pack(packError) = error { throw packError }
+                throw PackError.harnessUnreadable(path: harnessPath, reason: error.description)
+            }
             let packed = try FirmwarePacker.pack(model: modelFile, harness: harnessImage, board: target)
             try ImageWriter.write(packed, to: output)
             let s = modelFile.summary
@@ -36,7 +43,7 @@ struct PackCommand: ParsableCommand {
             note("error: \(error)")
             throw ExitCode(ExitStatus.refused)
         } catch let error as ImageError {
-            note("error: \(error)\(harness == nil ? " (build the harness firmware with `make -C boards/firmware`)" : "")")
+            note("error: \(error)")
             throw ExitCode(ExitStatus.refused)
         }
     }

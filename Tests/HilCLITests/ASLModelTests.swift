@@ -57,6 +57,25 @@ import Deployer
         #expect(!FileManager.default.fileExists(atPath: output), "a refused pack left an image behind")
     }
 
+    @Test func thePrunedModelPacksIntoTheBoardsHarnessAtTheModelRegion() throws {
+        if let missing = QEMUBoardRunTests.missingTool { print(missing); return }
+        let output = tempPath("pruned.hex")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        // The board's harness is built on the spot when missing, as `hilctl run` does.
+        let r = try hilctl(["pack", "--board", "stm32f746g-disco", "--model", Self.pruned, "-o", output])
+        #expect(r.status == 0, "\(r.stderr)")
+        let board = try BoardCatalog(directory: Self.root.appendingPathComponent("boards")).board(named: "stm32f746g-disco")
+        let image = try ImageLoader.load(path: output, binaryBase: 0)
+        let base = board.firmware.modelRegion.base.value
+        let blob = try ModelFile.load(path: Self.pruned).blob
+        let holding = try #require(image.segments.first { $0.address <= base && $0.end >= UInt64(base) + UInt64(blob.count) },
+                                   "no segment holds the model region at 0x\(String(base, radix: 16))")
+        let start = Int(base - holding.address)
+        #expect(Array(holding.bytes[start..<start + blob.count]) == blob, "the model region does not hold the model's bytes")
+        // And the harness's vector table sits at the start of flash, below the model.
+        #expect(image.segments.first?.address == board.firmware.harnessRegion.base.value)
+    }
+
     @Test func theOriginalIsEvaluatedHostSideAndComparedWithThePrunedOne() throws {
         // A few samples of each, so the test stays short; the figures in the docs use the whole split.
         let originalReport = tempPath("original.json"), prunedReport = tempPath("pruned.json")

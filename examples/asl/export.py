@@ -55,7 +55,10 @@ def main(argv=None):
                    help="calibrate on 290 images spread over this image folder (default: 290 synthetic images, seed 3)")
     p.add_argument("--test", metavar="DIR", help="evaluate on this labelled set (default: the synthetic split, written if missing)")
     p.add_argument("--out", default=HERE, help="where the .hilm and .export.json files go (default: examples/asl)")
+    p.add_argument("--original", default=MODELS[0][2], help="the trained original's weights (train.py --out)")
+    p.add_argument("--pruned", default=MODELS[1][2], help="the pruned network's weights (prune.py --out)")
     args = p.parse_args(argv)
+    weights_of = {"asl-vgg-original": args.original, "asl-vgg-pruned": args.pruned}
     test = args.test or TEST
     if args.test is None and not os.path.exists(TEST):
         x, y = aslsynth.make(10, seed=4)
@@ -67,7 +70,8 @@ def main(argv=None):
         pixels, _ = aslsynth.make(10, seed=3)
         calibration = np.transpose(pixels, (0, 3, 1, 2)).astype(np.float64) / 255.0
     os.makedirs(train.OUT, exist_ok=True)
-    for name, build, weights in MODELS:
+    for name, build, _ in MODELS:
+        weights = weights_of[name]
         if not os.path.exists(weights):
             print(f"export: {weights} does not exist; run train.py (and prune.py) first", file=sys.stderr)
             return 1

@@ -95,7 +95,7 @@ public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
     case harnessUnreadable(path: String, reason: String)
 
     public var description: String {
-        func kb(_ n: Int) -> String { String(format: "%.1f KB", Double(n) / 1024) }
+        func kb(_ n: Int) -> String { ByteUnits.describe(n) }
         switch self {
         case let .modelTooLarge(model, bytes, region, flash, board, arena, arenaAvailable):
             let whole = bytes > flash ? ", and the board's whole flash is \(flash) bytes (\(kb(flash)))" : " of its \(kb(flash)) flash"

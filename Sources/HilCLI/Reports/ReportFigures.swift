@@ -36,11 +36,7 @@ enum ReportFigures {
     static func cycles(_ c: Double) -> String { String(format: "%.0f", c) }
 
     /// Bytes in binary units, as the board definitions and the terminal renderer give them.
-    static func bytes(_ n: Int) -> String {
-        if n >= 1 << 20 { return String(format: "%.2f MB", Double(n) / Double(1 << 20)) }
-        if n >= 1 << 10 { return String(format: "%.1f KB", Double(n) / 1024) }
-        return "\(n) B"
-    }
+    static func bytes(_ n: Int) -> String { ByteUnits.describe(n) }
 
     /// Parameter and MAC counts: "9.24 M", "250.0 k", "812".
     static func count(_ n: Double) -> String {
