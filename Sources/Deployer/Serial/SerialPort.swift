@@ -67,9 +67,21 @@ public final class SerialPort: SerialConnection {
         var buffer = [UInt8](repeating: 0, count: maxBytes)
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, maxBytes) }
         if n > 0 { return Array(buffer.prefix(n)) }
-        if n == 0 { throw .unplugged(path: path) }   // poll said readable, read says end: hung up
-        if errno == EAGAIN || errno == EINTR { return [] }
-        throw failure()
+        if n < 0 {
+            if errno == EAGAIN || errno == EINTR { return [] }
+            throw failure()
+        }
+        // With VMIN = VTIME = 0 a read that finds nothing returns 0, not EAGAIN, and poll can
+        // report a tty readable that then has nothing (a termios change wakes it). Only a hung-up
+        // tty (a USB ACM device unplugged) says so in poll as well.
+        if hungUp() { throw .unplugged(path: path) }
+        return []
+    }
+
+    /// Whether the tty has hung up, asked without waiting.
+    private func hungUp() -> Bool {
+        var p = pollfd(fd: fd, events: 0, revents: 0)
+        return poll(&p, 1, 0) > 0 && p.revents & Int16(POLLHUP | POLLNVAL) != 0
     }
 
     /// Drops unread input (a board's boot chatter, a garbled tail after a baud switch).
