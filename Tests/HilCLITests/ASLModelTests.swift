@@ -20,8 +20,13 @@ import Deployer
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    func hilctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let r = try HilctlEndToEndTests().run(arguments)
+    /// hilctl as a subprocess, waited for on a thread of its own: these runs take seconds to
+    /// half a minute, and blocking one of the (two, on a 2-core CI machine) cooperative threads
+    /// that long starves the async tests running beside them.
+    func hilctl(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let r = try await withCheckedThrowingContinuation { (done: CheckedContinuation<HilctlEndToEndTests.Result, any Error>) in
+            Thread { done.resume(with: Result { try HilctlEndToEndTests().run(arguments) }) }.start()
+        }
         return (r.status, r.stdout, r.stderr)
     }
 
@@ -29,9 +34,9 @@ import Deployer
         FileManager.default.temporaryDirectory.appendingPathComponent("hil-asl-\(UUID())-\(name)").path
     }
 
-    @Test func thePrunedModelRunsOnTheMockBoardWithTheExportersInt8Accuracy() throws {
+    @Test func thePrunedModelRunsOnTheMockBoardWithTheExportersInt8Accuracy() async throws {
         let exported = try #require(try Self.exportSummary("asl-vgg-pruned")["test"] as? [String: Any])
-        let r = try hilctl(["run", "--mock", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
+        let r = try await hilctl(["run", "--mock", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
                             "--dataset", Self.testSplit, "--baud", "2000000", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try ReportJSON.decode(Data(r.stdout.utf8), source: "hilctl run")
@@ -45,9 +50,9 @@ import Deployer
         #expect(report.model.parameters == UInt64(try #require(try Self.exportSummary("asl-vgg-pruned")["params"] as? Int)))
     }
 
-    @Test func packingTheOriginalIsRefusedWithItsSizesAgainstTheBoardsFlash() throws {
+    @Test func packingTheOriginalIsRefusedWithItsSizesAgainstTheBoardsFlash() async throws {
         let output = tempPath("original.hex")
-        let r = try hilctl(["pack", "--board", "stm32f746g-disco", "--model", Self.original, "-o", output])
+        let r = try await hilctl(["pack", "--board", "stm32f746g-disco", "--model", Self.original, "-o", output])
         #expect(r.status == 1)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: Self.original)[.size] as? Int)
         #expect(r.stderr.contains("is \(size) bytes"), "\(r.stderr)")
@@ -57,12 +62,12 @@ import Deployer
         #expect(!FileManager.default.fileExists(atPath: output), "a refused pack left an image behind")
     }
 
-    @Test func thePrunedModelPacksIntoTheBoardsHarnessAtTheModelRegion() throws {
+    @Test func thePrunedModelPacksIntoTheBoardsHarnessAtTheModelRegion() async throws {
         if let missing = QEMUBoardRunTests.missingTool { print(missing); return }
         let output = tempPath("pruned.hex")
         defer { try? FileManager.default.removeItem(atPath: output) }
         // The board's harness is built on the spot when missing, as `hilctl run` does.
-        let r = try hilctl(["pack", "--board", "stm32f746g-disco", "--model", Self.pruned, "-o", output])
+        let r = try await hilctl(["pack", "--board", "stm32f746g-disco", "--model", Self.pruned, "-o", output])
         #expect(r.status == 0, "\(r.stderr)")
         let board = try BoardCatalog(directory: Self.root.appendingPathComponent("boards")).board(named: "stm32f746g-disco")
         let image = try ImageLoader.load(path: output, binaryBase: 0)
@@ -76,19 +81,19 @@ import Deployer
         #expect(image.segments.first?.address == board.firmware.harnessRegion.base.value)
     }
 
-    @Test func theOriginalIsEvaluatedHostSideAndComparedWithThePrunedOne() throws {
+    @Test func theOriginalIsEvaluatedHostSideAndComparedWithThePrunedOne() async throws {
         // A few samples of each, so the test stays short; the figures in the docs use the whole split.
         let originalReport = tempPath("original.json"), prunedReport = tempPath("pruned.json")
-        let host = try hilctl(["run", "--host-only", "--model", Self.original, "--dataset", Self.testSplit, "--limit", "29", "--json"])
+        let host = try await hilctl(["run", "--host-only", "--model", Self.original, "--dataset", Self.testSplit, "--limit", "12", "--json"])
         #expect(host.status == 0, "\(host.stderr)")
         #expect(host.stderr.contains("more than the 786432-byte model region"), "\(host.stderr)")
         try host.stdout.write(toFile: originalReport, atomically: true, encoding: .utf8)
-        let mock = try hilctl(["run", "--mock", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
-                               "--dataset", Self.testSplit, "--limit", "29", "--baud", "2000000", "--json"])
+        let mock = try await hilctl(["run", "--mock", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
+                               "--dataset", Self.testSplit, "--limit", "12", "--baud", "2000000", "--json"])
         #expect(mock.status == 0, "\(mock.stderr)")
         try mock.stdout.write(toFile: prunedReport, atomically: true, encoding: .utf8)
 
-        let table = try hilctl(["compare", originalReport, prunedReport, "--format", "json"])
+        let table = try await hilctl(["compare", originalReport, prunedReport, "--format", "json"])
         #expect(table.status == 0, "\(table.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [String: Any])
         let rows = try #require(json["rows"] as? [[String: Any]])
@@ -106,11 +111,11 @@ import Deployer
         #expect(!warnings.contains { $0.contains("not comparable") }, "same timer, same samples: \(warnings)")
     }
 
-    @Test func thePrunedModelRunsOnTheQEMUBoardAsOnTheHost() throws {
+    @Test func thePrunedModelRunsOnTheQEMUBoardAsOnTheHost() async throws {
         if let missing = QEMUBoardRunTests.missingTool { print(missing); return }
         // One sample of each class: the harness firmware's machine code gives the C runtime's
         // prediction for each, with emulated cycles; the whole split is in docs/asl.md.
-        let r = try hilctl(["run", "--qemu", "--model", Self.pruned, "--dataset", Self.testSplit, "--limit", "29", "--json"])
+        let r = try await hilctl(["run", "--qemu", "--model", Self.pruned, "--dataset", Self.testSplit, "--limit", "29", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try ReportJSON.decode(Data(r.stdout.utf8), source: "hilctl run --qemu")
         #expect(report.board.kind == "qemu" && report.board.timerKind == "emulated")
