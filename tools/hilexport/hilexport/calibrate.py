@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from . import floatchain
+from . import floatchain, pixels
 from .errors import ExportError
 
 PIXEL_RANGES = {"unit": (1.0 / 255.0, -128), "raw": (1.0, -128), "centered": (2.0 / 255.0, 0)}
@@ -71,10 +71,7 @@ def load_calibration(path, input_shape, input_range=None, limit=None):
 
 
 def _load_images(folder, shape, input_range, limit=None):
-    try:
-        from PIL import Image
-    except ImportError as e:
-        raise ExportError("reading an image folder needs Pillow (pip install pillow); or give a .npy") from e
+    """Calibration images read as the bench reads its datasets (`pixels.py`)."""
     c, h, w = shape
     exts = (".png", ".jpg", ".jpeg")
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs
@@ -87,8 +84,7 @@ def _load_images(folder, shape, input_range, limit=None):
         files = [files[i] for i in np.linspace(0, len(files) - 1, limit).round().astype(int)]
     out = []
     for f in files:
-        im = Image.open(f).convert("L" if c == 1 else "RGB").resize((w, h), Image.BOX)
-        p = np.asarray(im, dtype=np.float64).reshape(h, w, c).transpose(2, 0, 1)
+        p = pixels.load(f, c, h, w).astype(np.float64).transpose(2, 0, 1)
         out.append(PIXEL_TO_X[input_range or "unit"](p))
     return np.stack(out)
 

@@ -5,8 +5,8 @@ float network's top-1 accuracy and the int8 blob's (computed by the C runtime, t
 runs). Reading follows docs/datasets.md so both sides see the same samples:
 
 * an image folder (one subfolder per class; Kaggle's `asl_alphabet_train/` layout) or a flat
-  folder of `<class>_test.<ext>` images, decoded by Pillow to RGB (or L), resized with a box filter
-  when the size differs (the bench's area average: equal for whole-number ratios);
+  folder of `<class>_test.<ext>` images, decoded by Pillow to RGB (or L) and resized with the
+  bench's own arithmetic (`pixels.py`), so every sample is the bench's pixel for pixel;
 * a `.npy` of uint8 pixels N×H×W×C with labels in `<name>_y.npy`, `y.npy` or `labels.npy` beside it.
 
 Classes are matched to the model's labels by name: exactly, else ignoring case when that is
@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from . import pixels
 from .errors import ExportError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -94,21 +95,10 @@ def _scan(path, labels):
 
 
 def _decode(files, shape):
-    try:
-        from PIL import Image
-    except ImportError as e:
-        raise ExportError("reading an image folder needs Pillow (pip install pillow); or give a .npy") from e
     c, h, w = shape
     out = np.empty((len(files), h, w, c), np.uint8)
     for i, f in enumerate(files):
-        try:
-            im = Image.open(f)
-            im = im.convert("L" if c == 1 else "RGB")
-        except OSError as e:
-            raise ExportError(f"{f}: not a readable image ({e})") from e
-        if im.size != (w, h):
-            im = im.resize((w, h), Image.BOX)
-        out[i] = np.asarray(im, dtype=np.uint8).reshape(h, w, c)
+        out[i] = pixels.load(f, c, h, w)
     return out
 
 
