@@ -9,6 +9,7 @@ PIL's BOX filter is the same filter but rounds to 8 bits after each axis, so a p
 a level apart (a 2×2 block 0 1 / 0 0 is 0 on the bench and 1 through PIL); this module does the
 bench's arithmetic instead, operation for operation, in numpy float32.
 """
+import functools
 import math
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from .errors import ExportError
 
 
+@functools.lru_cache(maxsize=64)     # a dataset has few distinct sizes; its images are many
 def taps(n_in, n_out):
     """(sources, weights) of an axis: int64 and float32 arrays of shape (n_out, most taps),
     padded with source 0 and weight 0 (adding 0·p changes no float32 sum)."""
