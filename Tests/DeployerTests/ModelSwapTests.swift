@@ -42,7 +42,7 @@ import STLink
             _ = try FirmwarePacker.pack(model: model, harness: FirmwarePacker.mockHarness(board: board), target: small)
             Issue.record("a 15 KB model was packed into an 8 KB region")
         } catch {
-            #expect(error == .modelTooLarge(model: model.path, bytes: model.blob.count, region: 8192, flash: 1, board: "tiny-board",
+            #expect(error == .modelTooLarge(model: "model \(model.summary.name) (\(model.path))", bytes: model.blob.count, region: 8192, flash: 1, board: "tiny-board",
                                                 arena: model.summary.arenaBytes, arenaAvailable: board.harness.arenaBytes))
             #expect(error.description.contains("8192 bytes"))
         }

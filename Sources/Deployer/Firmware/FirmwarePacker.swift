@@ -26,16 +26,18 @@ public enum FirmwarePacker {
     public static func check(model: ModelFile, fits board: HarnessTarget) throws(PackError) {
         let layout = board.firmware
         let s = model.summary
+        // Its name as well as its path: on hild the path is a content-addressed artifact.
+        let named = "model \(s.name) (\(model.path))"
         guard model.blob.count <= layout.modelRegion.size else {
-            throw .modelTooLarge(model: model.path, bytes: model.blob.count, region: layout.modelRegion.size,
+            throw .modelTooLarge(model: named, bytes: model.blob.count, region: layout.modelRegion.size,
                                  flash: board.flashBytes, board: board.name,
                                  arena: s.arenaBytes, arenaAvailable: board.harness.arenaBytes)
         }
         guard s.arenaBytes <= board.harness.arenaBytes else {
-            throw .arenaTooLarge(model: model.path, bytes: s.arenaBytes, available: board.harness.arenaBytes, board: board.name)
+            throw .arenaTooLarge(model: named, bytes: s.arenaBytes, available: board.harness.arenaBytes, board: board.name)
         }
         guard s.inputBytes <= board.harness.inputBufferBytes else {
-            throw .inputTooLarge(model: model.path, bytes: s.inputBytes, available: board.harness.inputBufferBytes, board: board.name)
+            throw .inputTooLarge(model: named, bytes: s.inputBytes, available: board.harness.inputBufferBytes, board: board.name)
         }
     }
 
