@@ -7,6 +7,10 @@ Writes examples/shapes/shapes.hilm and examples/shapes/holdout/<class>/<class>_N
 activations with ranges calibrated on 300 fresh images, int8 weights symmetric per output channel
 (tools/hilmodel does the arithmetic of docs/model-format.md). Prints the float accuracy on the
 test split; the int8 accuracy is what `hilctl run` measures on the board (and the host reference).
+
+This example writes its layers by hand with tools/hilmodel, which shows the format's arithmetic.
+For your own network use the exporter instead: `torch.onnx.export`, then `hil-export`
+(tools/hilexport), which folds, calibrates and checks against the C runtime. examples/asl does so.
 """
 import os
 import shutil
