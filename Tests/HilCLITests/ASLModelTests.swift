@@ -3,15 +3,33 @@ import Testing
 import Deployer
 @testable import HilCLI
 
-/// The seed's story on the bench, with the committed models (examples/asl, a synthetic test split):
-/// the original VGG does not fit the STM32F746G-DISCO and is refused with its sizes; the pruned
-/// one fits, and the mock board measures exactly the int8 accuracy the exporter computed; the
-/// comparison of the two gives the seed's table.
+/// The seed's story on the bench, with the models of examples/asl (a synthetic test split): the
+/// original VGG does not fit the STM32F746G-DISCO and is refused with its sizes; the pruned one
+/// fits, and the mock board measures exactly the int8 accuracy the exporter computed; the
+/// comparison of the two gives the seed's table. The trained original is too large to commit, so
+/// the original here is examples/asl/original_shape.py's: its layers with random weights, which
+/// is all that sizes, costs and ratios depend on.
 @Suite(.serialized) struct ASLModelTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static func path(_ p: String) -> String { root.appendingPathComponent(p).path }
     static let pruned = path("examples/asl/asl-vgg-pruned.hilm")
-    static let original = path("examples/asl/asl-vgg-original.hilm")
+    /// The original's shape, written once for the suite; nil with the reason when it cannot be.
+    static let original: Result<String, ShapeUnavailable> = {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hil-asl-\(UUID())-original-shape.hilm").path
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        script.arguments = ["python3", path("examples/asl/original_shape.py"), "-o", output]
+        let errors = Pipe()
+        script.standardError = errors
+        do { try script.run() } catch { return .failure(ShapeUnavailable(reason: "cannot run python3: \(error)")) }
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        script.waitUntilExit()
+        guard script.terminationStatus == 0 else {
+            return .failure(ShapeUnavailable(reason: "examples/asl/original_shape.py failed (scripts/setup installs numpy): \(said)"))
+        }
+        return .success(output)
+    }()
+    struct ShapeUnavailable: Error { let reason: String }
     static let testSplit = path("examples/asl/test")
 
     /// What the exporter wrote about a model: its summary with the test-split figures.
@@ -50,11 +68,22 @@ import Deployer
         #expect(report.model.parameters == UInt64(try #require(try Self.exportSummary("asl-vgg-pruned")["params"] as? Int)))
     }
 
+    @Test func theOriginalsShapeHasTheTrainedModelsSizes() throws {
+        let model = try ModelFile.load(path: try Self.original.get())
+        let trained = try Self.exportSummary("asl-vgg-original")
+        #expect(model.summary.parameters == UInt64(try #require(trained["params"] as? Int)))
+        #expect(model.summary.macs == UInt64(try #require(trained["macs"] as? Int)))
+        #expect(model.summary.arenaBytes == (try #require(trained["arena_bytes"] as? Int)))
+        // The blob differs by the name's length alone: "asl-vgg-original-shape" pads to 8 bytes more.
+        #expect(model.blob.count == (try #require(trained["flash_bytes"] as? Int)) + 8)
+    }
+
     @Test func packingTheOriginalIsRefusedWithItsSizesAgainstTheBoardsFlash() async throws {
         let output = tempPath("original.hex")
-        let r = try await hilctl(["pack", "--board", "stm32f746g-disco", "--model", Self.original, "-o", output])
+        let original = try Self.original.get()
+        let r = try await hilctl(["pack", "--board", "stm32f746g-disco", "--model", original, "-o", output])
         #expect(r.status == 1)
-        let size = try #require(try FileManager.default.attributesOfItem(atPath: Self.original)[.size] as? Int)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: original)[.size] as? Int)
         #expect(r.stderr.contains("is \(size) bytes"), "\(r.stderr)")
         #expect(r.stderr.contains("786432 bytes"), "the model region's size is named: \(r.stderr)")
         #expect(r.stderr.contains("whole flash is 1048576 bytes"), "the board's flash is named: \(r.stderr)")
@@ -84,7 +113,7 @@ import Deployer
     @Test func theOriginalIsEvaluatedHostSideAndComparedWithThePrunedOne() async throws {
         // A few samples of each, so the test stays short; the figures in the docs use the whole split.
         let originalReport = tempPath("original.json"), prunedReport = tempPath("pruned.json")
-        let host = try await hilctl(["run", "--host-only", "--model", Self.original, "--dataset", Self.testSplit, "--limit", "12", "--json"])
+        let host = try await hilctl(["run", "--host-only", "--model", try Self.original.get(), "--dataset", Self.testSplit, "--limit", "12", "--json"])
         #expect(host.status == 0, "\(host.stderr)")
         #expect(host.stderr.contains("more than the 786432-byte model region"), "\(host.stderr)")
         try host.stdout.write(toFile: originalReport, atomically: true, encoding: .utf8)

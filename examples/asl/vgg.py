@@ -12,9 +12,7 @@ dense layers. The widths are the only difference between the two networks:
 import torch
 from torch import nn
 
-ORIGINAL = ([112, 112, "M", 256, 256, "M", 512, 512, "M", 512, "M"], 1152)
-PRUNED = ([8, 12, "M", 24, 32, "M", 48, 64, "M", 128, "M"], 224)
-INPUT = (3, 32, 32)
+from widths import INPUT, ORIGINAL, PRUNED  # noqa: F401  (re-exported: train, prune, export use vgg.*)
 
 
 class VGG(nn.Module):
