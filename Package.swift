@@ -122,7 +122,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "asl-benchmark",
-            dependencies: ["Deployer", "MockBoard", "QEMUBoard", "CHilRuntime"],
+            dependencies: ["Deployer", "HilCLI"],
             path: "Benchmarks/ASLBenchmark"
         ),
         .executableTarget(

@@ -13,11 +13,9 @@
 // The trained original is not committed (9.3 MB); without examples/asl/asl-vgg-original.hilm
 // (export.py writes it) its layers with random weights stand in: same sizes and cycles, and its
 // accuracy is taken from its export.json.
-import CHilRuntime
 import Foundation
 import Deployer
-import MockBoard
-import QEMUBoard
+import HilCLI
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let catalog = try BoardCatalog(directory: root.appendingPathComponent("boards"))
@@ -32,13 +30,6 @@ struct Figures {
     var name = "", params: UInt64 = 0, macs: UInt64 = 0, flash = 0, arena = 0
     var floatTop1: Double?, int8Top1: Double?, samples = 0, hostSeconds = 0.0, trained = true
     var estimatedCycles: UInt64 = 0, emulatedTicks: Double?, emulatedOn = "", emulatedNote = ""
-}
-
-func estimatedCycles(_ model: ModelFile) -> UInt64 {
-    var m = hil_model()
-    return model.blob.withUnsafeBufferPointer { b in
-        hil_model_load(&m, b.baseAddress, UInt32(b.count)) == HIL_OK ? CortexM7CostModel().cycles(of: &m) : 0
-    }
 }
 
 /// A test-split figure from the exporter's summary (examples/asl/<name>.export.json).
@@ -65,7 +56,8 @@ func originalModel() throws -> (path: String, trained: Bool) {
     return (shape, false)
 }
 
-/// Median SysTick ticks of a few inferences on a QEMU machine, with the harness built for it.
+/// Median SysTick ticks of a few inferences on a QEMU machine (`hilctl run --qemu`'s run), with
+/// the harness rebuilt first if its sources changed: a stale build would measure other code.
 func emulatedTicks(modelPath: String, machineName: String, inferences: Int) throws -> (Double, Int) {
     let made = Process()
     made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -74,25 +66,9 @@ func emulatedTicks(modelPath: String, machineName: String, inferences: Int) thro
     try made.run()
     made.waitUntilExit()
     guard made.terminationStatus == 0 else { throw QEMUUnavailable(reason: "make \(machineName) failed (install gcc-arm-none-eabi and libnewlib-arm-none-eabi)") }
-    let machine = try QEMUMachineDescription.load(boardsDirectory: catalog.directory, name: machineName)
     var request = RunRequest(modelPath: modelPath, datasetPath: testSplit)
     request.limit = inferences
-    let harness = try ImageLoader.load(path: root.appendingPathComponent("out/firmware/\(machineName)/harness.elf").path, binaryBase: 0)
-    let runner = EvaluationRunner(catalog: catalog)
-    let prepared = try runner.prepare(request, target: machine.harnessTarget, harness: harness)
-    var config = QEMUConfig()
-    config.machine = machine.machine
-    let qemu = try QEMUMachine(config: config)
-    defer { qemu.terminate() }
-    // A large model takes many seconds of host time per inference under QEMU: be patient.
-    var options = HarnessOptions()
-    options.replyTimeout = .seconds(120)
-    let report = try runner.run(prepared, boardKind: "qemu",
-                                deploy: { image throws(RunError) in
-                                    do { try qemu.load(image.segments.map { (address: $0.address, bytes: $0.bytes) }, vectorTable: 0) }
-                                    catch { throw RunError.board(error) }
-                                },
-                                openSerial: { try SerialPort(path: qemu.serialPath, baud: $0) }, options: options)
+    let report = try QEMURun(catalog: catalog, machineName: machineName, harnessPath: nil).run(request, json: true)
     let ticks = report.samples.map { Double($0.cycles) }.sorted()
     return (ticks[ticks.count / 2], report.agreement.agree)
 }
@@ -110,8 +86,7 @@ for (name, machine) in [("asl-vgg-original", "qemu-mps2-an500-large"), ("asl-vgg
     if trained {
         FileHandle.standardError.write(Data("\(name): int8 on the test split (host C runtime)…\n".utf8))
         let start = ContinuousClock.now
-        let host = try HostEvaluation(catalog: catalog).run(RunRequest(modelPath: path, datasetPath: testSplit),
-                                                           timer: .estimated, cycles: estimatedCycles)
+        let host = try HostRun(catalog: catalog).run(RunRequest(modelPath: path, datasetPath: testSplit))
         f.hostSeconds = (ContinuousClock.now - start).seconds
         f.int8Top1 = host.accuracy.top1
         f.samples = host.accuracy.total
@@ -119,7 +94,7 @@ for (name, machine) in [("asl-vgg-original", "qemu-mps2-an500-large"), ("asl-vgg
         // A stand-in's predictions are noise: its accuracy is the trained model's, from its export.
         f.int8Top1 = exported(name, "int8_top1")
     }
-    f.estimatedCycles = estimatedCycles(model)
+    f.estimatedCycles = HostRun(catalog: catalog).estimatedCycles(model)
     FileHandle.standardError.write(Data("\(name): \(emulatedInferences) inferences under QEMU (\(machine))…\n".utf8))
     do {
         let (ticks, agree) = try emulatedTicks(modelPath: path, machineName: machine, inferences: emulatedInferences)

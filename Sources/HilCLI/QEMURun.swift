@@ -6,14 +6,20 @@ import QEMUBoard
 /// `hilctl run --qemu`: the harness firmware built for QEMU's mps2-an500 (a Cortex-M7), loaded over
 /// QEMU's GDB stub, its UART on a pty. The very C code that runs on the board, executed as machine
 /// code; cycles come from SysTick under -icount and are labelled "emulated".
-struct QEMURun {
-    let catalog: BoardCatalog
-    let machineName: String
-    let harnessPath: String?
+public struct QEMURun {
+    public let catalog: BoardCatalog
+    public let machineName: String
+    public let harnessPath: String?
     /// Told the machine once QEMU runs (tests use it to kill QEMU mid-job).
-    var onStarted: (QEMUMachine) -> Void = { _ in }
+    public var onStarted: (QEMUMachine) -> Void = { _ in }
 
-    func run(_ request: RunRequest, json: Bool) throws -> EvaluationReport {
+    public init(catalog: BoardCatalog, machineName: String, harnessPath: String?) {
+        self.catalog = catalog
+        self.machineName = machineName
+        self.harnessPath = harnessPath
+    }
+
+    public func run(_ request: RunRequest, json: Bool) throws -> EvaluationReport {
         let machine = try QEMUMachineDescription.load(boardsDirectory: catalog.directory, name: machineName)
         let runner = EvaluationRunner(catalog: catalog)
         let harness = try HarnessFirmware.image(target: machine.name, given: harnessPath, catalog: catalog,
