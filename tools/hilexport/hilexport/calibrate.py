@@ -73,9 +73,8 @@ def load_calibration(path, input_shape, input_range=None, limit=None):
 def _load_images(folder, shape, input_range, limit=None):
     """Calibration images read as the bench reads its datasets (`pixels.py`)."""
     c, h, w = shape
-    exts = (".png", ".jpg", ".jpeg")
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs
-                   if f.lower().endswith(exts) and not f.startswith("."))
+                   if f.lower().endswith(pixels.IMAGE_EXTENSIONS) and not f.startswith("."))
     if not files:
         raise ExportError(f"{folder} holds no .png/.jpg images")
     if limit and limit < len(files):

@@ -21,7 +21,7 @@ import numpy as np
 from . import pixels
 from .errors import ExportError
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
+IMAGE_EXTENSIONS = pixels.IMAGE_EXTENSIONS
 
 
 def match_label(name, labels, where):
