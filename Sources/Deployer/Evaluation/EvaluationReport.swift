@@ -44,6 +44,9 @@ public struct EvaluationReport: Codable, Sendable {
         public let modelBytes: Int, modelRegionBytes: Int
         public let arenaBytes: Int, harnessArenaBytes: Int
         public let boardFlashBytes: Int, boardRAMBytes: Int
+        /// Whether the model fits its region and its arena the harness's: what `hilctl pack` checks.
+        public var modelFits: Bool { modelBytes <= modelRegionBytes }
+        public var arenaFits: Bool { arenaBytes <= harnessArenaBytes }
         /// Spelled so a snake_case decoder reads back "board_ram_bytes" ("boardRamBytes").
         enum CodingKeys: String, CodingKey {
             case modelBytes, modelRegionBytes, arenaBytes, harnessArenaBytes, boardFlashBytes, boardRAMBytes = "boardRamBytes"
@@ -122,5 +125,15 @@ public struct EvaluationReport: Codable, Sendable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+extension EvaluationReport.Footprint {
+    /// The model against the board's budgets, as every kind of run reports it (here in an
+    /// extension, so the memberwise initialiser stays).
+    public init(model: ModelFile, board: HarnessTarget) {
+        self.init(modelBytes: model.blob.count, modelRegionBytes: board.firmware.modelRegion.size,
+                  arenaBytes: model.summary.arenaBytes, harnessArenaBytes: board.harness.arenaBytes,
+                  boardFlashBytes: board.flashBytes, boardRAMBytes: board.ramBytes)
     }
 }

@@ -185,9 +185,7 @@ public struct EvaluationRunner {
                               inputBytes: inputBytes, wireBytes: stats.bytesSent,
                               wireBytesPerInputByte: inputBytes > 0 ? Double(stats.bytesSent) / Double(inputBytes) : 0,
                               lineUtilisation: seconds > 0 ? Double(stats.bytesSent) * 10 / (Double(baud) * seconds) : 0),
-            footprint: .init(modelBytes: prepared.model.blob.count, modelRegionBytes: board.firmware.modelRegion.size,
-                             arenaBytes: prepared.model.summary.arenaBytes, harnessArenaBytes: board.harness.arenaBytes,
-                             boardFlashBytes: board.flashBytes, boardRAMBytes: board.ramBytes),
+            footprint: .init(model: prepared.model, board: board),
             link: .init(resends: stats.resentChunks + stats.restarts, crcErrors: stats.crcErrors,
                         reboots: stats.reboots, droppedResults: stats.droppedResults),
             repeatCycles: repeatCycles, warmup: warmup, repeats: repeats)

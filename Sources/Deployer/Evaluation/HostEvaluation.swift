@@ -45,21 +45,19 @@ public struct HostEvaluation {
             records: records,
             throughput: .init(seconds: seconds, samplesPerSecond: seconds > 0 ? Double(records.count) / seconds : 0,
                               inputBytes: inputBytes, wireBytes: 0, wireBytesPerInputByte: 0, lineUtilisation: 0),
-            footprint: .init(modelBytes: model.blob.count, modelRegionBytes: board.firmware.modelRegion.size,
-                             arenaBytes: s.arenaBytes, harnessArenaBytes: board.harness.arenaBytes,
-                             boardFlashBytes: board.flashBytes, boardRAMBytes: board.ramBytes),
+            footprint: .init(model: model, board: board),
             link: .init(resends: 0, crcErrors: 0, reboots: 0, droppedResults: 0))
     }
 
     /// What keeps the model off the board, in the words `hilctl pack` would refuse it with.
     public static func fitProblems(model: ModelFile, board: HarnessTarget) -> [String] {
+        let f = EvaluationReport.Footprint(model: model, board: board)
         var out: [String] = []
-        let region = board.firmware.modelRegion.size
-        if model.blob.count > region {
-            out.append("\(model.summary.name) is \(model.blob.count) bytes, more than the \(region)-byte model region of \(board.name) (\(board.flashBytes / 1024) KB flash)")
+        if !f.modelFits {
+            out.append("\(model.summary.name) is \(f.modelBytes) bytes, more than the \(f.modelRegionBytes)-byte model region of \(board.name) (\(f.boardFlashBytes / 1024) KB flash)")
         }
-        if model.summary.arenaBytes > board.harness.arenaBytes {
-            out.append("its arena needs \(model.summary.arenaBytes) bytes, more than the harness's \(board.harness.arenaBytes) on \(board.name) (\(board.ramBytes / 1024) KB RAM)")
+        if !f.arenaFits {
+            out.append("its arena needs \(f.arenaBytes) bytes, more than the harness's \(f.harnessArenaBytes) on \(board.name) (\(f.boardRAMBytes / 1024) KB RAM)")
         }
         return out
     }

@@ -33,8 +33,7 @@ public enum ReportRenderer {
             out.append("agree    device = host reference on \(r.agreement.agree)/\(r.agreement.total) (\(pct(r.agreement.rate)))")
         }
         let f = r.footprint
-        let flashFits = f.modelBytes <= f.modelRegionBytes, ramFits = f.arenaBytes <= f.harnessArenaBytes
-        out.append("memory   model \(kb(f.modelBytes)) of \(kb(f.modelRegionBytes)) model region (\(kb(f.boardFlashBytes)) flash)\(flashFits ? "" : " DOES NOT FIT"); arena \(kb(f.arenaBytes)) of \(kb(f.harnessArenaBytes)) (\(kb(f.boardRAMBytes)) RAM)\(ramFits ? "" : " DOES NOT FIT")")
+        out.append("memory   model \(kb(f.modelBytes)) of \(kb(f.modelRegionBytes)) model region (\(kb(f.boardFlashBytes)) flash)\(f.modelFits ? "" : " DOES NOT FIT"); arena \(kb(f.arenaBytes)) of \(kb(f.harnessArenaBytes)) (\(kb(f.boardRAMBytes)) RAM)\(f.arenaFits ? "" : " DOES NOT FIT")")
         if r.link.resends + r.link.crcErrors + r.link.reboots + r.link.droppedResults > 0 {
             out.append("link     \(r.link.resends) resends, \(r.link.crcErrors) CRC errors, \(r.link.reboots) board reboots, \(r.link.droppedResults) results dropped as unattributable")
         }

@@ -54,10 +54,10 @@ struct RunComparison {
         for run in [a, b] {
             let f = run.report.footprint, board = run.report.board.name
             var over: [String] = []
-            if f.modelBytes > f.modelRegionBytes {
+            if !f.modelFits {
                 over.append("its model (\(ReportFigures.bytes(f.modelBytes))) exceeds the \(ReportFigures.bytes(f.modelRegionBytes)) model region (\(ReportFigures.bytes(f.boardFlashBytes)) flash)")
             }
-            if f.arenaBytes > f.harnessArenaBytes {
+            if !f.arenaFits {
                 over.append("its arena (\(ReportFigures.bytes(f.arenaBytes))) exceeds the harness's \(ReportFigures.bytes(f.harnessArenaBytes)) (\(ReportFigures.bytes(f.boardRAMBytes)) RAM)")
             }
             if !over.isEmpty {
