@@ -24,17 +24,17 @@ public enum FirmwarePacker {
     /// Refuses, with the sizes, a model whose blob, arena or input does not fit the board: before
     /// any harness is built or read, so the answer comes first.
     public static func check(model: ModelFile, fits board: HarnessTarget) throws(PackError) {
-        let layout = board.firmware
         let s = model.summary
+        let f = EvaluationReport.Footprint(model: model, board: board)
         // Its name as well as its path: on hild the path is a content-addressed artifact.
         let named = "model \(s.name) (\(model.path))"
-        guard model.blob.count <= layout.modelRegion.size else {
-            throw .modelTooLarge(model: named, bytes: model.blob.count, region: layout.modelRegion.size,
-                                 flash: board.flashBytes, board: board.name,
-                                 arena: s.arenaBytes, arenaAvailable: board.harness.arenaBytes)
+        guard f.modelFits else {
+            throw .modelTooLarge(model: named, bytes: f.modelBytes, region: f.modelRegionBytes,
+                                 flash: f.boardFlashBytes, board: board.name,
+                                 arena: f.arenaBytes, arenaAvailable: f.harnessArenaBytes)
         }
-        guard s.arenaBytes <= board.harness.arenaBytes else {
-            throw .arenaTooLarge(model: named, bytes: s.arenaBytes, available: board.harness.arenaBytes, board: board.name)
+        guard f.arenaFits else {
+            throw .arenaTooLarge(model: named, bytes: f.arenaBytes, available: f.harnessArenaBytes, board: board.name)
         }
         guard s.inputBytes <= board.harness.inputBufferBytes else {
             throw .inputTooLarge(model: named, bytes: s.inputBytes, available: board.harness.inputBufferBytes, board: board.name)
