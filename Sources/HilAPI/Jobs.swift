@@ -33,10 +33,11 @@ public struct JobOptions: Codable, Sendable, Equatable {
     public var warmup: Int
     /// Times the test set is streamed; latency figures pool every pass, accuracy is the first pass's.
     public var repeats: Int
-    /// How the model reads 8-bit pixels: unit, centered or raw.
-    public var pixels: String
+    /// How the model reads 8-bit pixels: unit, centered or raw; nil takes the range the model
+    /// records (docs/model-format.md, "The input contract"), unit for a model that records none.
+    public var pixels: String?
 
-    public init(limit: Int? = nil, baud: Int? = nil, warmup: Int = 0, repeats: Int = 1, pixels: String = "unit") {
+    public init(limit: Int? = nil, baud: Int? = nil, warmup: Int = 0, repeats: Int = 1, pixels: String? = nil) {
         self.limit = limit; self.baud = baud; self.warmup = warmup; self.repeats = repeats; self.pixels = pixels
     }
 
@@ -46,7 +47,7 @@ public struct JobOptions: Codable, Sendable, Equatable {
         baud = try c.decodeIfPresent(Int.self, forKey: .baud)
         warmup = try c.decodeIfPresent(Int.self, forKey: .warmup) ?? 0
         repeats = try c.decodeIfPresent(Int.self, forKey: .repeats) ?? 1
-        pixels = try c.decodeIfPresent(String.self, forKey: .pixels) ?? "unit"
+        pixels = try c.decodeIfPresent(String.self, forKey: .pixels)
     }
 }
 

@@ -15,7 +15,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The test set: an image folder (one subfolder per class), a flat <class>_test.jpg folder, or .npy arrays.", valueName: "PATH"))
     var dataset: String
     @Option(help: ArgumentHelp("A file mapping dataset class names to model labels (JSON or name=label lines).", valueName: "FILE"))
-    var labels: String?
+    var labelMap: String?
+    /// The option's old name, which hil-export's one-label-per-line --labels shares but not its format.
+    @Option(name: .customLong("labels"), help: .hidden) var oldLabelMap: String?
     @Option(help: "Evaluate only the first N samples (classes interleaved).") var limit: Int?
     @Option(help: "Switch the line to this baud rate after the board says hello (default: stay at the board's boot rate).")
     var baud: Int?
@@ -24,8 +26,8 @@ struct RunCommand: ParsableCommand {
     var harness: String?
     @Option(help: ArgumentHelp("The board's serial port; found from the probe's serial when omitted.", valueName: "TTY"))
     var port: String?
-    @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit (p/255), centered (p/127.5-1) or raw.", valueName: "RANGE"))
-    var pixels = "unit"
+    @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit (p/255), centered (p/127.5-1) or raw. Default: the range the model records (unit, assumed, for a model exported before it recorded one); one that contradicts the model is refused.", valueName: "RANGE"))
+    var pixels: String?
     @OptionGroup var probe: ProbeOptions
     @Flag(help: "Run on a QEMU board: the harness firmware built for mps2-an500 (a Cortex-M7) in qemu-system-arm, loaded over its GDB stub.")
     var qemu = false
@@ -40,25 +42,24 @@ struct RunCommand: ParsableCommand {
         if let baud, !SerialPort.rates.contains(baud) {
             throw ValidationError("--baud \(baud) is not a rate this system can set; choose one of \(SerialPort.rates.map(String.init).joined(separator: ", "))")
         }
-        if pixelRange == nil { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
+        try LabelMapOption.validate(labelMap, old: oldLabelMap)
+        if let pixels, PixelRange(name: pixels) == nil { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
         if qemu && probe.mock { throw ValidationError("choose one of --mock and --qemu") }
         if hostOnly && (qemu || probe.mock || probe.serial != nil) {
             throw ValidationError("--host-only uses no board: leave out --mock, --qemu and --probe")
         }
     }
 
-    var pixelRange: PixelRange? {
-        switch pixels { case "unit": return .unit; case "centered": return .centered; case "raw": return .raw; default: return nil }
-    }
+    var pixelRange: PixelRange? { pixels.flatMap(PixelRange.init(name:)) }
 
     func run() throws {
         let catalog = try probe.catalog()
         var request = RunRequest(modelPath: model, datasetPath: dataset)
-        request.labelMapPath = labels
+        request.labelMapPath = LabelMapOption.path(labelMap, old: oldLabelMap)
         request.limit = limit
         request.baud = baud
         request.board = board
-        request.pixelRange = pixelRange ?? .unit
+        request.pixelRange = pixelRange
         let runner = EvaluationRunner(catalog: catalog)
         if hostOnly {
             let line = RunProgressLine()

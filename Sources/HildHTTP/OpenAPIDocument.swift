@@ -523,7 +523,7 @@ components:
         pixels:
           type: string
           enum: [unit, centered, raw]
-          default: unit
+          description: How the model reads 8-bit pixels. Leave it out to use the range the model records (unit for a model that records none); one that contradicts the model is refused with 400 pixels_contradict_model.
     Thresholds:
       type: object
       properties:

@@ -44,7 +44,7 @@ import Testing
         expectNames(error, dir.file("Ä"))
         #expect(error?.description.contains("\"A\", \"B\"") == true)
         #expect(error?.description.contains("\"nothing\", \"space\"") == true)
-        #expect(error?.description.contains("--labels") == true)
+        #expect(error?.description.contains("--label-map") == true)
     }
 
     /// Kaggle's zip unpacks to asl_alphabet_train/asl_alphabet_train/A/…: say where to look.

@@ -1,7 +1,7 @@
 import Testing
 @testable import Deployer
 
-/// --labels FILE: JSON or name=label lines, explicit, checked against the model.
+/// --label-map FILE: JSON or name=label lines, explicit, checked against the model.
 @Suite struct LabelMapTests {
     func parse(_ text: String) throws(DatasetError) -> LabelMap {
         try LabelMap.parse(Array(text.utf8), path: "map.txt")

@@ -47,10 +47,11 @@ import Testing
         #expect(error?.description.contains("(N, 2, 2, 3)") == true)
     }
 
-    @Test func channelsFirstGetsAHint() throws {
+    @Test func aShapeOfNeitherLayoutNamesBoth() throws {
         let spec = rawSpec(height: 4, width: 4, channels: 3)
-        let (error, _) = try failure(x: NpyWriter.file(descr: "|u1", shape: [2, 3, 4, 4], data: Array(repeating: 1, count: 96)), spec: spec)
-        #expect(error?.description.contains("transpose(0, 2, 3, 1)") == true)
+        let (error, _) = try failure(x: NpyWriter.file(descr: "|u1", shape: [2, 4, 3, 4], data: Array(repeating: 1, count: 96)), spec: spec)
+        #expect(error?.reason == .npyInputShape(found: [2, 4, 3, 4], expected: [4, 4, 3]))
+        #expect(error?.description.contains("(N, 3, 4, 4)") == true)
     }
 
     @Test func nhwNeedsAOneChannelModel() throws {

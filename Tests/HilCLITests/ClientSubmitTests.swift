@@ -17,7 +17,7 @@ import Testing
         let dir = try scratch()
         let labels = dir.appendingPathComponent("no-such-labels.json").path
         let command = try SubmitCommand.parse(["--model", dir.appendingPathComponent("m.hilm").path,
-                                               "--dataset", dir.appendingPathComponent("ds").path, "--labels", labels])
+                                               "--dataset", dir.appendingPathComponent("ds").path, "--label-map", labels])
         #expect(throws: SubmitInputError.missing(.labels, labels)) { try command.readInputs() }
         #expect("\(SubmitInputError.missing(.labels, labels))".contains(labels))
     }

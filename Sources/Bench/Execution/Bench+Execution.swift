@@ -42,7 +42,7 @@ extension Bench {
             request.baud = spec.options.baud
             request.warmup = spec.options.warmup
             request.repeats = spec.options.repeats
-            request.pixelRange = PixelRange(name: spec.options.pixels) ?? .unit
+            request.pixelRange = spec.options.pixels.flatMap(PixelRange.init(name:))
             let harness = try spec.firmware.map { id throws(JobInputError) in try artifacts.file(id, kind: .firmware, role: "firmware image") }
             return .success(JobRun(request: request, harnessPath: harness))
         } catch {
@@ -136,13 +136,3 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     }
 }
 
-extension PixelRange {
-    init?(name: String) {
-        switch name {
-        case "unit": self = .unit
-        case "centered": self = .centered
-        case "raw": self = .raw
-        default: return nil
-        }
-    }
-}

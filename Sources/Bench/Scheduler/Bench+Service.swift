@@ -26,6 +26,7 @@ extension Bench: BenchService {
         guard !shuttingDown else { throw .unavailable("hild is shutting down; submit again when it is back", code: "shutting_down") }
         try SpecCheck(knownTypes: boardTypes).validate(spec)
         try requireArtifact(spec.model, .model, "model")
+        try checkPixels(spec)
         try requireArtifact(spec.dataset, .dataset, "dataset")
         if let id = spec.firmware { try requireArtifact(id, .firmware, "firmware") }
         if let id = spec.labels { try requireArtifact(id, .labels, "labels") }
@@ -131,6 +132,17 @@ extension Bench: BenchService {
         }
         guard info.kind == kind else {
             throw .badRequest("\(field) \(id.prefix(16))… was uploaded as a \(info.kind.rawValue), not a \(kind.rawValue)", code: "artifact_kind")
+        }
+    }
+
+    /// An explicit pixel range that contradicts the one the model records is refused now, while
+    /// the client can fix it, not on a board later.
+    private func checkPixels(_ spec: JobSpec) throws(APIError) {
+        guard let pixels = spec.options.pixels, let asked = PixelRange(name: pixels),
+              let path = try? artifacts.file(spec.model, kind: .model, role: "model"),
+              let model = try? ModelFile.load(path: path) else { return }
+        do { _ = try InputMapping.resolve(contract: model.summary.inputContract, option: asked, modelPath: "model \(spec.model.prefix(16))…") } catch {
+            throw .badRequest(error.description, code: "pixels_contradict_model")
         }
     }
 

@@ -29,7 +29,9 @@ struct SpecCheck {
         }
         if !(0...100_000).contains(o.warmup) { throw .badRequest("options.warmup must be between 0 and 100000, not \(o.warmup)") }
         if !(1...1000).contains(o.repeats) { throw .badRequest("options.repeats must be between 1 and 1000, not \(o.repeats)") }
-        if PixelRange(name: o.pixels) == nil { throw .badRequest("options.pixels '\(o.pixels)' is not one of unit, centered, raw") }
+        if let pixels = o.pixels, PixelRange(name: pixels) == nil {
+            throw .badRequest("options.pixels '\(pixels)' is not one of unit, centered, raw; leave it out to use the range the model records")
+        }
         let t = spec.thresholds
         for (name, value) in [("min_top1", t.minTop1), ("min_agreement", t.minAgreement)] {
             if let value, !(0...1).contains(value) { throw .badRequest("thresholds.\(name) is a fraction between 0 and 1, not \(value)") }

@@ -93,10 +93,11 @@ public struct Dataset: Sendable {
             let arrays = try NumpyDataset(inputsPath: inputs, spec: spec, resolver: resolver)
             let order = interleave(arrays.labels.enumerated().map { ($0.element, $0.offset) },
                                    classCount: spec.labels.count, limit: limit)
-            let samples = try arrays.samples(order, quantiser: quantiser)
+            let samples = try arrays.samples(order, spec: spec, quantiser: quantiser)
             return Dataset(path: path, layout: .numpy, samples: samples, classCount: spec.labels.count,
                            availableCount: arrays.labels.count)
         case .images(let layout, let files, let skipped):
+            if spec.pixelRange == nil, let first = files.first { throw DatasetError(first.path, .noPixelRange(what: "an image")) }
             let order = interleave(files.map { ($0.label, $0.path) }, classCount: spec.labels.count, limit: limit)
             let samples = try ImageSamples.load(order, spec: spec, quantiser: quantiser)
             return Dataset(path: path, layout: layout, samples: samples, classCount: spec.labels.count,

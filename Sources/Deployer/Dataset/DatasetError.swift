@@ -44,6 +44,10 @@ public struct DatasetError: Error, Equatable, Sendable, CustomStringConvertible 
         case npyDataSize(expected: Int, actual: Int)
         case npyInputDType(String)
         case npyInputShape(found: [Int], expected: [Int])
+        case npyAmbiguousLayout(found: [Int], expected: [Int])
+        case npyFloatRange(FloatRangeFinding)
+        /// Pixels (an image, a uint8 array) for a model that records no pixel mapping.
+        case noPixelRange(what: String)
         case npyLabelDType(String)
         case npyLabelShape(found: [Int])
         case npyNonFinite(sample: Int, value: Float)
@@ -56,6 +60,15 @@ public struct DatasetError: Error, Equatable, Sendable, CustomStringConvertible 
         case labelMapSyntax(line: Int, String)
         case labelMapDuplicate(name: String, line: Int, firstLine: Int)
         case labelMapEmpty
+    }
+
+    /// A float32 array whose values lie far outside the real values the model takes.
+    struct FloatRangeFinding: Equatable, Sendable {
+        let low: Float, high: Float
+        let expectedLow: Float, expectedHigh: Float
+        /// "pixel range unit, x = p/255", or "what its int8 input holds".
+        let what: String
+        let percentOutside: Double
     }
 
     enum ImageKind: String, Equatable, Sendable {

@@ -27,13 +27,13 @@ extension DatasetError {
                 + "; check that the right folder or file was given"
         case .unknownClass(let className, let origin, let labels, let nestedHint):
             var text = "\(name): \(what(origin)) \"\(className)\" matches none of the model's labels "
-                + "(\(list(labels))), even ignoring case; rename it, or map it with --labels FILE "
+                + "(\(list(labels))), even ignoring case; rename it, or map it with --label-map FILE "
                 + "(lines of name=label)"
             if let nestedHint { text += "; if the classes are one level down, give \(nestedHint)" }
             return text
         case .ambiguousClass(let className, let origin, let candidates):
             return "\(name): \(what(origin)) \"\(className)\" matches several model labels when case is "
-                + "ignored (\(list(candidates))); rename it to one of them exactly, or map it with --labels FILE"
+                + "ignored (\(list(candidates))); rename it to one of them exactly, or map it with --label-map FILE"
         case .mapTargetUnknown(let mapPath, let className, let target, let labels):
             return "\(mapPath) maps \"\(className)\" (used by \(name)) to \"\(target)\", which is not one of the "
                 + "model's labels (\(list(labels))); the right side must be a model label, spelled exactly"
@@ -72,14 +72,24 @@ extension DatasetError {
             return "\(name) holds inputs of dtype '\(descr)'; hil takes uint8 (pixels), int8 (already quantised) "
                 + "or float32 (real values): convert with a.astype(numpy.float32), or numpy.uint8 for pixels"
         case .npyInputShape(let found, let expected):
-            var text = "\(name) has shape \(shape(found)) but the model takes (N, \(expected.map(String.init).joined(separator: ", ")))"
+            var text = "\(name) has shape \(shape(found)) but the model takes (N, \(expected.map(String.init).joined(separator: ", "))) "
+                + "or (N, \(expected[2]), \(expected[0]), \(expected[1]))"
             if expected[2] == 1 { text += " or (N, \(expected[0]), \(expected[1]))" }
-            if found.count == 4, found[1] == expected[2], found[2] == expected[0], found[3] == expected[1] {
-                text += "; it looks channels-first (NCHW): save a.transpose(0, 2, 3, 1)"
-            } else {
-                text += "; resize the arrays to the model's input before saving them"
-            }
-            return text
+            return text + "; resize the arrays to the model's input before saving them"
+        case .npyAmbiguousLayout(let found, let expected):
+            return "\(name) has shape \(shape(found)), which reads as N×H×W×C and as N×C×H×W for the model's "
+                + "\(expected.map(String.init).joined(separator: "×")) input, and the model does not record its layout; "
+                + "save it as N×H×W×C"
+        case .npyFloatRange(let f):
+            let hint = f.expectedHigh <= 1.5 && f.high > 2
+                ? "store the pixels as uint8, or divide the array by 255"
+                : "check that the array holds what the model was trained on, or store the pixels as uint8"
+            return "\(name) holds float32 values from \(g(f.low)) to \(g(f.high)), but the model takes real values from "
+                + "\(g(f.expectedLow)) to \(g(f.expectedHigh)) (\(f.what)): "
+                + String(format: "%.1f", f.percentOutside) + " % of them lie outside; \(hint)"
+        case .noPixelRange(let what):
+            return "\(name) holds \(what), but the model records no pixel mapping (it was exported from float "
+                + "inputs without --input-range): give --pixels unit, centered or raw, or a float32 or int8 .npy of its inputs"
         case .npyLabelDType(let descr):
             return "\(name) holds labels of dtype '\(descr)'; hil takes integer class indices or strings (dtype '<U'): "
                 + "convert with y.astype(numpy.int64), or numpy.array(names, dtype=str)"
@@ -133,6 +143,9 @@ private func list(_ labels: [String]) -> String {
     let shown = labels.prefix(40).map { "\"\($0)\"" }.joined(separator: ", ")
     return labels.count > 40 ? shown + " and \(labels.count - 40) more" : shown
 }
+
+/// A figure as C's %.4g prints it (and Python's f"{v:.4g}", which the exporter's texts use).
+private func g(_ value: Float) -> String { String(format: "%.4g", Double(value)) }
 
 private func shape(_ dims: [Int]) -> String {
     dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.map(String.init).joined(separator: ", ") + ")"

@@ -27,7 +27,15 @@ enum ImageSamples {
 
     static func input(_ path: String, spec: ModelInputSpec, quantiser: Quantiser) throws(DatasetError) -> [Int8] {
         let image = try ImageDecoding.decode(DatasetFiles.read(path), path: path)
-        let pixels = PixelTransform.prepare(image, height: spec.height, width: spec.width, channels: spec.channels)
+        var pixels = PixelTransform.prepare(image, height: spec.height, width: spec.width, channels: spec.channels)
+        // Decoders give RGB; a model trained on OpenCV's BGR frames gets them in its own order.
+        if spec.channelOrder == .bgr && spec.channels == 3 {
+            var i = 0
+            while i + 2 < pixels.count {
+                pixels.swapAt(i, i + 2)
+                i += 3
+            }
+        }
         return quantiser.quantise(pixels: pixels)
     }
 

@@ -1,10 +1,12 @@
 /// The NumPy layout: an inputs array and a labels array of the same length.
 ///
-/// Inputs, N×H×W×C (or N×H×W when the model has one channel), already at the model's size (no
-/// resizing: arrays are usually exported from the training pipeline itself):
+/// Inputs, N×H×W×C or N×C×H×W (or N×H×W when the model has one channel), already at the model's
+/// size (no resizing: arrays are usually exported from the training pipeline itself). A shape that
+/// reads both ways (H = W = C) takes the layout the model records, and is refused without one.
 /// - uint8: pixels, quantised exactly as decoded images are (through `ModelInputSpec.pixelRange`);
 /// - int8: already quantised, used as they are;
-/// - float32: the real values x, quantised with the spec's scale and zero point.
+/// - float32: the real values x, quantised with the spec's scale and zero point; values far outside
+///   what the model takes (0..255 for a unit model) are refused, not saturated (`FloatRangeCheck`).
 /// Labels, shape (N,): integers of any width, as indices into the model's labels; or strings
 /// ('<U', or bytes '|S' as UTF-8) matched by name like folder names.
 struct NumpyDataset {
@@ -12,6 +14,8 @@ struct NumpyDataset {
     static let labelNames = ["y.npy", "labels.npy"]
 
     let inputs: NpyArray
+    /// Rows are C×H×W and are transposed to the model's H×W×C as they are read.
+    let channelsFirst: Bool
     let labelsPath: String
     /// Model class index of each row, in file order.
     let labels: [Int]
@@ -49,10 +53,8 @@ struct NumpyDataset {
         guard (kind == .unsigned || kind == .signed) && size == 1 || kind == .float && size == 4 else {
             throw DatasetError(inputsPath, .npyInputDType(inputs.dtype.descr))
         }
-        let expected = [spec.height, spec.width, spec.channels]
-        let shapeFits = inputs.shape.count >= 1
-            && (Array(inputs.shape.dropFirst()) == expected || spec.channels == 1 && Array(inputs.shape.dropFirst()) == [spec.height, spec.width])
-        guard shapeFits else { throw DatasetError(inputsPath, .npyInputShape(found: inputs.shape, expected: expected)) }
+        channelsFirst = try NumpyDataset.layout(of: inputs, spec: spec)
+        if kind == .unsigned && spec.pixelRange == nil { throw DatasetError(inputsPath, .noPixelRange(what: "uint8 pixels")) }
 
         labelsPath = try NumpyDataset.labelsFile(for: inputsPath)
         let labelArray = try NpyArray.read(labelsPath)
@@ -92,28 +94,70 @@ struct NumpyDataset {
         self.labels = labels
     }
 
+    /// Whether the rows are channels-first. N×H×W×C and N×C×H×W are told apart by the model's
+    /// shape; with one channel both are the same bytes, so only H = W = C is ambiguous.
+    static func layout(of inputs: NpyArray, spec: ModelInputSpec) throws(DatasetError) -> Bool {
+        let dims = Array(inputs.shape.dropFirst())
+        let hwc = [spec.height, spec.width, spec.channels], chw = [spec.channels, spec.height, spec.width]
+        let lastFits = dims == hwc || spec.channels == 1 && dims == [spec.height, spec.width]
+        let firstFits = dims == chw
+        switch (lastFits, firstFits) {
+        case (true, false): return false
+        case (false, true): return true
+        case (true, true) where spec.channels == 1: return false
+        case (true, true):
+            switch spec.sourceLayout {
+            case .nchw: return true
+            case .nhwc: return false
+            case .notRecorded: throw DatasetError(inputs.path, .npyAmbiguousLayout(found: inputs.shape, expected: hwc))
+            }
+        case (false, false):
+            throw DatasetError(inputs.path, .npyInputShape(found: inputs.shape, expected: hwc))
+        }
+    }
+
     /// Rows in `order` (label, row index) -> samples.
-    func samples(_ order: [(label: Int, item: Int)], quantiser: Quantiser) throws(DatasetError) -> [Sample] {
+    func samples(_ order: [(label: Int, item: Int)], spec: ModelInputSpec, quantiser: Quantiser) throws(DatasetError) -> [Sample] {
         let length = inputs.elementCount / inputs.shape[0]
         var samples: [Sample] = []
         samples.reserveCapacity(order.count)
+        var range = FloatRangeCheck(spec)
         for (index, (label, row)) in order.enumerated() {
-            let input = try self.input(row: row, length: length, quantiser: quantiser)
+            var input = try self.input(row: row, length: length, quantiser: quantiser, range: &range)
+            if channelsFirst { input = NumpyDataset.channelsLast(input, spec) }
             samples.append(Sample(index: index, source: "\(inputs.path)[\(row)]", label: label, input: input))
         }
+        if let finding = range.finding() { throw DatasetError(inputs.path, .npyFloatRange(finding)) }
         return samples
     }
 
-    private func input(row: Int, length: Int, quantiser: Quantiser) throws(DatasetError) -> [Int8] {
+    /// C×H×W → H×W×C.
+    static func channelsLast(_ row: [Int8], _ spec: ModelInputSpec) -> [Int8] {
+        let c = spec.channels, plane = spec.height * spec.width
+        guard c > 1 else { return row }
+        var out = [Int8](repeating: 0, count: row.count)
+        for p in 0..<plane {
+            for k in 0..<c { out[p * c + k] = row[k * plane + p] }
+        }
+        return out
+    }
+
+    private func input(row: Int, length: Int, quantiser: Quantiser, range: inout FloatRangeCheck) throws(DatasetError) -> [Int8] {
         let start = inputs.dataStart + row * length * inputs.dtype.count
         let dtype = inputs.dtype
+        let channels = channelsFirst ? 1 : quantiser.channels
+        let plane = channelsFirst ? length / max(1, quantiser.channels) : 1
         var nonFinite: Float?
         let input = inputs.file.withUnsafeBytes { raw in
             [Int8](unsafeUninitializedCapacity: length) { out, initialized in
                 switch dtype.kind {
                 case .unsigned:
+                    // Per-channel tables: channel of element i is i % C (NHWC) or i / (H·W) (NCHW).
                     quantiser.pixelTable.withUnsafeBufferPointer { table in
-                        for i in 0..<length { out[i] = table[Int(raw[start + i])] }
+                        for i in 0..<length {
+                            let c = channelsFirst ? i / plane : i % channels
+                            out[i] = table[c * 256 + Int(raw[start + i])]
+                        }
                     }
                 case .signed:
                     UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: raw.baseAddress! + start, byteCount: length)
@@ -122,6 +166,7 @@ struct NumpyDataset {
                         let stored = raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)
                         let x = Float(bitPattern: dtype.bigEndian ? UInt32(bigEndian: stored) : UInt32(littleEndian: stored))
                         if !x.isFinite && nonFinite == nil { nonFinite = x }
+                        range.add(x)
                         out[i] = x.isNaN ? 0 : quantiser.quantise(x)
                     }
                 }
@@ -130,5 +175,39 @@ struct NumpyDataset {
         }
         if let nonFinite { throw DatasetError(inputs.path, .npyNonFinite(sample: row, value: nonFinite)) }
         return input
+    }
+}
+
+/// float32 inputs against the real values the model takes (`ModelInputSpec.realSpan`): more than
+/// 1 % of the values beyond a quarter of that span outside it means the array was prepared for
+/// another model (0..255 for a unit model saturates almost every value, silently). A few outliers
+/// of a real set pass. Counted over the samples used, the same rule as the exporter's.
+struct FloatRangeCheck {
+    let low: Float, high: Float, what: String
+    private var count = 0, outside = 0
+    private var seenLow = Float.infinity, seenHigh = -Float.infinity
+
+    init(_ spec: ModelInputSpec) {
+        (low, high) = spec.realSpan
+        if let range = spec.pixelRange, !spec.pixelRangeIsAssumed {
+            what = "pixel range \(range.name), \(range.formula)"
+        } else {
+            what = "what its int8 input holds"
+        }
+    }
+
+    mutating func add(_ x: Float) {
+        guard x.isFinite else { return }
+        count += 1
+        seenLow = min(seenLow, x)
+        seenHigh = max(seenHigh, x)
+        let margin = (high - low) / 4
+        if x < low - margin || x > high + margin { outside += 1 }
+    }
+
+    func finding() -> DatasetError.FloatRangeFinding? {
+        guard count > 0, Double(outside) > Double(count) * 0.01 else { return nil }
+        return .init(low: seenLow, high: seenHigh, expectedLow: low, expectedHigh: high, what: what,
+                     percentOutside: 100 * Double(outside) / Double(count))
     }
 }

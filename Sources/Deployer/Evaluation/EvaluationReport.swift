@@ -74,10 +74,14 @@ public struct EvaluationReport: Codable, Sendable {
     /// every pass; accuracy and agreement are the first pass's). Absent in reports of older builds.
     public let warmup: Int?
     public let repeats: Int?
+    /// How the test set's pixels became inputs and whether the model or the user said so.
+    /// Absent in reports of older builds.
+    public let input: InputMapping?
 
     public init(model: ModelSummary, board: Board, dataset: String, records: [SampleRecord],
                 throughput: Throughput, footprint: Footprint, link: Link,
-                repeatCycles: [UInt64] = [], warmup: Int = 0, repeats: Int = 1) {
+                repeatCycles: [UInt64] = [], warmup: Int = 0, repeats: Int = 1, input: InputMapping? = nil) {
+        self.input = input
         self.warmup = warmup
         self.repeats = repeats
         self.model = model

@@ -10,7 +10,8 @@ public struct RunRequest: Sendable {
     /// Switch the line to this rate after HELLO; nil stays at the board's boot rate.
     public var baud: Int?
     public var board = "stm32f746g-disco"
-    public var pixelRange: PixelRange = .unit
+    /// `--pixels`: nil takes the range the model records (InputMapping.resolve).
+    public var pixelRange: PixelRange?
     /// Inferences run first and discarded (caches, first-call effects), cycling through the samples.
     public var warmup = 0
     /// Passes over the test set: accuracy is the first pass's, latency pools every pass.
@@ -32,6 +33,7 @@ public struct PreparedRun: Sendable {
     public let target: HarnessTarget
     public let model: ModelFile
     public let dataset: Dataset
+    public let input: InputMapping
     public let image: FirmwareImage
 }
 
@@ -62,25 +64,31 @@ public struct EvaluationRunner {
     /// Prepares a run on any harness target (a board or a QEMU machine). Without a harness image,
     /// the mock board's stub (the mock runs the harness built for the host).
     public func prepare(_ request: RunRequest, target: HarnessTarget, harness: FirmwareImage? = nil) throws(RunError) -> PreparedRun {
-        let (model, dataset) = try load(request)
+        let (model, dataset, input) = try load(request)
         let image: FirmwareImage
         do {
             image = try FirmwarePacker.pack(model: model, harness: harness ?? FirmwarePacker.mockHarness(target: target), target: target)
         } catch { throw .pack(error) }
-        return PreparedRun(request: request, target: target, model: model, dataset: dataset, image: image)
+        return PreparedRun(request: request, target: target, model: model, dataset: dataset, input: input, image: image)
     }
 
-    /// The model and the test set, read and matched to each other (no board involved).
-    public func load(_ request: RunRequest) throws(RunError) -> (model: ModelFile, dataset: Dataset) {
+    /// The model and the test set, read and matched to each other (no board involved), and how
+    /// the set's pixels became the model's inputs.
+    public func load(_ request: RunRequest) throws(RunError) -> (model: ModelFile, dataset: Dataset, input: InputMapping) {
         let model: ModelFile
         do { model = try ModelFile.load(path: request.modelPath) } catch { throw .model(error) }
         let s = model.summary
-        let spec = ModelInputSpec(height: s.inputShape[0], width: s.inputShape[1], channels: s.inputShape[2],
-                                  scale: s.inputScale, zeroPoint: s.inputZeroPoint, labels: s.labels,
-                                  pixelRange: request.pixelRange)
+        let (range, input) = try InputMapping.resolve(contract: s.inputContract, option: request.pixelRange, modelPath: request.modelPath)
+        var spec = ModelInputSpec(height: s.inputShape[0], width: s.inputShape[1], channels: s.inputShape[2],
+                                  scale: s.inputScale, zeroPoint: s.inputZeroPoint, labels: s.labels, pixelRange: range,
+                                  channelOrder: s.inputContract?.channelOrder ?? .notRecorded,
+                                  sourceLayout: s.inputContract?.sourceLayout ?? .notRecorded)
+        // A guessed range must not refuse float arrays prepared for another one: judge them by
+        // what the int8 input can hold instead.
+        spec.pixelRangeIsAssumed = input.source == .assumed
         do {
             let map = try request.labelMapPath.map { path throws(DatasetError) in try LabelMap.load(path: path) }
-            return (model, try Dataset.load(path: request.datasetPath, spec: spec, labelMap: map, limit: request.limit))
+            return (model, try Dataset.load(path: request.datasetPath, spec: spec, labelMap: map, limit: request.limit), input)
         } catch { throw .dataset(error) }
     }
 
@@ -184,11 +192,21 @@ public struct EvaluationRunner {
             throughput: .init(seconds: seconds, samplesPerSecond: seconds > 0 ? Double(records.count) / seconds : 0,
                               inputBytes: inputBytes, wireBytes: stats.bytesSent,
                               wireBytesPerInputByte: inputBytes > 0 ? Double(stats.bytesSent) / Double(inputBytes) : 0,
-                              lineUtilisation: seconds > 0 ? Double(stats.bytesSent) * 10 / (Double(baud) * seconds) : 0),
+                              lineUtilisation: Self.lineUtilisation(bytes: stats.bytesSent, baud: baud, seconds: seconds)),
             footprint: .init(model: prepared.model, board: board),
             link: .init(resends: stats.resentChunks + stats.restarts, crcErrors: stats.crcErrors,
                         reboots: stats.reboots, droppedResults: stats.droppedResults),
-            repeatCycles: repeatCycles, warmup: warmup, repeats: repeats)
+            repeatCycles: repeatCycles, warmup: warmup, repeats: repeats, input: prepared.input)
+    }
+}
+
+extension EvaluationRunner {
+    /// The share of the line's rate the stream used (10 bit times per byte, 8N1), at most 1: an
+    /// emulated line (QEMU's chardev) is not paced at its nominal rate and would otherwise report
+    /// more than the line can carry.
+    public static func lineUtilisation(bytes: Int, baud: Int, seconds: Double) -> Double {
+        guard seconds > 0, baud > 0 else { return 0 }
+        return min(1, Double(bytes) * 10 / (Double(baud) * seconds))
     }
 }
 
@@ -216,6 +234,8 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
     case board(any Error)
     case modelNotReady(state: String, board: String)
     case wrongModel(expected: String, found: String, name: String)
+    /// `--pixels` names another range than the one the model records: the user's input, refused.
+    case pixelsContradictModel(model: String, recorded: PixelRange, asked: PixelRange)
     /// Stopped on request (a cancelled job): neither the bench's failure nor the model's.
     case cancelled
 
@@ -230,6 +250,8 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         case let .board(e): return "\(e)"
         case let .modelNotReady(state, board):
             return "the harness on \(board) reports its model as \(state) after flashing; the model region was not written as packed — flash again with --force"
+        case let .pixelsContradictModel(model, recorded, asked):
+            return "\(model) records its pixel range as \(recorded.name) (\(recorded.formula)), but --pixels says \(asked.name) (\(asked.formula)); drop --pixels to use the model's, or export the model again with the range it was trained on"
         case .cancelled:
             return "the run was cancelled before it finished"
         case let .wrongModel(expected, found, name):
@@ -239,7 +261,7 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 
     public var isInfrastructure: Bool {
         switch self {
-        case .model, .dataset, .pack, .cancelled: return false
+        case .model, .dataset, .pack, .cancelled, .pixelsContradictModel: return false
         case let .deploy(e): return e.isInfrastructure
         default: return true
         }

@@ -19,7 +19,7 @@ public struct HostEvaluation {
                     note: (String) -> Void = { _ in }) throws(RunError) -> EvaluationReport {
         let board: HarnessTarget
         do { board = try catalog.board(named: request.board).harnessTarget } catch { throw .deploy(error) }
-        let (model, dataset) = try EvaluationRunner(catalog: catalog).load(request)
+        let (model, dataset, input) = try EvaluationRunner(catalog: catalog).load(request)
         let s = model.summary
         note("model \(s.name): \(s.parameters) parameters, \(s.macs) MACs; dataset \(dataset.samples.count) samples; on this host")
         for problem in Self.fitProblems(model: model, board: board) { note("note: \(problem); figures are host-side only") }
@@ -46,7 +46,7 @@ public struct HostEvaluation {
             throughput: .init(seconds: seconds, samplesPerSecond: seconds > 0 ? Double(records.count) / seconds : 0,
                               inputBytes: inputBytes, wireBytes: 0, wireBytesPerInputByte: 0, lineUtilisation: 0),
             footprint: .init(model: model, board: board),
-            link: .init(resends: 0, crcErrors: 0, reboots: 0, droppedResults: 0))
+            link: .init(resends: 0, crcErrors: 0, reboots: 0, droppedResults: 0), input: input)
     }
 
     /// What keeps the model off the board, in the words `hilctl pack` would refuse it with.

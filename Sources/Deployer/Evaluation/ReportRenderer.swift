@@ -10,8 +10,11 @@ public enum ReportRenderer {
         let m = r.model
         out.append("model    \(m.name)  sha256 \(m.sha256.prefix(16))…  \(m.inputShape.map(String.init).joined(separator: "×")) int8 → \(m.labels.count) classes")
         out.append("         \(m.parameters) parameters, \(m.macs) MACs, \(kb(m.flashBytes)) flash, \(kb(m.arenaBytes)) arena")
-        out.append("board    \(r.board.name) (\(r.board.kind)), harness \(r.board.harnessBuild), \(r.board.coreClockHz / 1_000_000) MHz, \(r.board.baud) baud")
+        // A host-only run has no line, so no rate to print.
+        let line = r.board.kind == "host" ? "" : ", \(r.board.baud) baud"
+        out.append("board    \(r.board.name) (\(r.board.kind)), harness \(r.board.harnessBuild), \(r.board.coreClockHz / 1_000_000) MHz\(line)")
         out.append("dataset  \(r.dataset), \(r.accuracy.total) samples")
+        if let input = r.input { out.append("input    \(input.summary)") }
         out.append("")
         var acc = "accuracy top-1 \(pct(r.accuracy.top1)) (\(r.accuracy.correct)/\(r.accuracy.total))"
         if let t5 = r.accuracy.top5 { acc += ", top-5 \(pct(t5))" }

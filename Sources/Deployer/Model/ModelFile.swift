@@ -22,7 +22,11 @@ public struct ModelFile: Sendable {
             var m = hil_model()
             let status = hil_model_load(&m, buffer.baseAddress, UInt32(clamping: buffer.count))
             guard status == HIL_OK else { return .failure(.invalid(path: path, reason: String(cString: hil_status_text(status)))) }
-            return .success(ModelSummary(model: &m, blob: buffer))
+            let contract: InputContract?
+            do throws(ContractProblem) { contract = try InputContract.read(buffer, channels: Int(m.input_c)) } catch {
+                return .failure(.invalid(path: path, reason: error.text))
+            }
+            return .success(ModelSummary(model: &m, blob: buffer, contract: contract))
         }
         switch summary {
         case let .success(s): self.summary = s
@@ -47,17 +51,21 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     public let macs: UInt64
     public let flashBytes: Int
     public let arenaBytes: Int
+    /// What the blob says about its input (docs/model-format.md, "The input contract"); nil for a
+    /// blob written before contracts, whose pixel range the bench can only assume.
+    public let inputContract: InputContract?
 
     public init(name: String, sha256: String, inputShape: [Int], inputScale: Float, inputZeroPoint: Int32,
                 outputScale: Float, outputZeroPoint: Int32, labels: [String], layers: Int,
-                parameters: UInt64, macs: UInt64, flashBytes: Int, arenaBytes: Int) {
+                parameters: UInt64, macs: UInt64, flashBytes: Int, arenaBytes: Int, inputContract: InputContract? = nil) {
         self.name = name; self.sha256 = sha256; self.inputShape = inputShape; self.inputScale = inputScale
         self.inputZeroPoint = inputZeroPoint; self.outputScale = outputScale; self.outputZeroPoint = outputZeroPoint
         self.labels = labels; self.layers = layers; self.parameters = parameters; self.macs = macs
-        self.flashBytes = flashBytes; self.arenaBytes = arenaBytes
+        self.flashBytes = flashBytes; self.arenaBytes = arenaBytes; self.inputContract = inputContract
     }
 
-    init(model m: UnsafeMutablePointer<hil_model>, blob: UnsafeBufferPointer<UInt8>) {
+    init(model m: UnsafeMutablePointer<hil_model>, blob: UnsafeBufferPointer<UInt8>, contract: InputContract?) {
+        inputContract = contract
         let p = m.pointee
         name = p.name.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: Int(p.name_len)), as: UTF8.self) } ?? ""
         var digest = [UInt8](repeating: 0, count: 32)

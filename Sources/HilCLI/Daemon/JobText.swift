@@ -54,7 +54,7 @@ enum JobText {
     }
 
     static func options(_ o: JobOptions) -> String {
-        var parts = ["pixels \(o.pixels)", "warmup \(o.warmup)", "repeat \(o.repeats)"]
+        var parts = ["pixels \(o.pixels ?? "from the model")", "warmup \(o.warmup)", "repeat \(o.repeats)"]
         if let limit = o.limit { parts.insert("limit \(limit)", at: 0) }
         if let baud = o.baud { parts.append("baud \(baud)") }
         return parts.joined(separator: ", ")

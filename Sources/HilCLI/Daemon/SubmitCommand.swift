@@ -14,7 +14,9 @@ struct SubmitCommand: ParsableCommand {
     var dataset: String
     @Option(help: ArgumentHelp("A harness firmware image (ELF/HEX/BIN) to pack the model into (default: the board's own harness build).", valueName: "IMAGE"))
     var firmware: String?
-    @Option(help: ArgumentHelp("A file mapping dataset class names to model labels.", valueName: "FILE")) var labels: String?
+    @Option(help: ArgumentHelp("A file mapping dataset class names to model labels (JSON or name=label lines).", valueName: "FILE")) var labelMap: String?
+    /// The option's old name (see LabelMapOption).
+    @Option(name: .customLong("labels"), help: .hidden) var oldLabelMap: String?
 
     @Option(help: ArgumentHelp("Run on a board of this type (boards/<type>.json).", valueName: "TYPE")) var boardType: String?
     @Option(help: ArgumentHelp("Run on a board with this tag.", valueName: "TAG")) var tag: String?
@@ -25,7 +27,7 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Switch the line to this baud rate after hello.") var baud: Int?
     @Option(help: "Inferences run and discarded before measuring.") var warmup = 0
     @Option(name: .customLong("repeat"), help: "Times the test set is streamed (latency pools every pass).") var repeats = 1
-    @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit, centered or raw.", valueName: "RANGE")) var pixels = "unit"
+    @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit, centered or raw. Default: the range the model records (unit for a model exported before it recorded one); one that contradicts the model is refused.", valueName: "RANGE")) var pixels: String?
 
     @Option(help: ArgumentHelp("Fail unless top-1 accuracy reaches this fraction (0-1).", valueName: "FRACTION")) var minTop1: Double?
     @Option(help: ArgumentHelp("Fail if the median latency exceeds this many milliseconds.", valueName: "MS")) var maxP50Ms: Double?
@@ -44,7 +46,8 @@ struct SubmitCommand: ParsableCommand {
         if let baud, baud <= 0 { throw ValidationError("--baud must be a positive rate") }
         if warmup < 0 { throw ValidationError("--warmup cannot be negative") }
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
-        if !["unit", "centered", "raw"].contains(pixels) { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
+        try LabelMapOption.validate(labelMap, old: oldLabelMap)
+        if let pixels, !["unit", "centered", "raw"].contains(pixels) { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
         if healthCheck && board == nil { throw ValidationError("--health-check needs --board ID: a health check is for one board") }
         if let kind, BoardKind(rawValue: kind) == nil { throw ValidationError("--kind '\(kind)' is not one of mock, usb, qemu") }
         for (flag, value) in [("--min-top1", minTop1), ("--min-agreement", minAgreement)] {
@@ -69,7 +72,7 @@ struct SubmitCommand: ParsableCommand {
     func readInputs() throws(SubmitInputError) -> [LocalArtifact] {
         var inputs = [try LocalArtifact.read(kind: .model, path: model), try LocalArtifact.read(kind: .dataset, path: dataset)]
         if let firmware { inputs.append(try LocalArtifact.read(kind: .firmware, path: firmware)) }
-        if let labels { inputs.append(try LocalArtifact.read(kind: .labels, path: labels)) }
+        if let labels = LabelMapOption.path(labelMap, old: oldLabelMap) { inputs.append(try LocalArtifact.read(kind: .labels, path: labels)) }
         return inputs
     }
 
