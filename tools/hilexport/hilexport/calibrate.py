@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from . import floatchain, pixels
+from . import contract, floatchain
 from .errors import ExportError
 
 PIXEL_RANGES = {"unit": (1.0 / 255.0, -128), "raw": (1.0, -128), "centered": (2.0 / 255.0, 0)}
@@ -41,51 +41,30 @@ def quantize_input(x, scale, zp):
 
 
 def load_calibration(path, input_shape, input_range=None, limit=None):
-    """Float NCHW samples from a .npy file (float NCHW, or uint8 pixels with a pixel range), or
-    an image folder (needs Pillow)."""
-    c, h, w = input_shape
-    if os.path.isdir(path):
-        x = _load_images(path, (c, h, w), input_range, limit)
-    elif path.endswith(".npy"):
-        a = np.load(path, allow_pickle=False)
-        if a.dtype == np.uint8:
-            if input_range is None:
-                raise ExportError(f"{path} holds uint8 pixels: give --input-range (unit, centered or raw) to say "
-                                  "how the model sees them")
-            a = PIXEL_TO_X[input_range](a.astype(np.float64))
-        elif a.dtype.kind != "f":
-            raise ExportError(f"{path} holds {a.dtype}; give float32 inputs N×C×H×W (or uint8 pixels)")
-        if a.ndim == 3 and c == 1:
-            a = a[:, None]
-        if a.ndim != 4 or tuple(a.shape[1:]) != (c, h, w):
-            hint = " (it looks NHWC: transpose to NCHW)" if a.ndim == 4 and tuple(a.shape[1:]) == (h, w, c) else ""
-            raise ExportError(f"{path} has shape {list(a.shape)}; the model takes N×{c}×{h}×{w}{hint}")
-        x = a.astype(np.float64)
+    """Float NCHW calibration samples from a .npy (N×C×H×W or N×H×W×C: float real values, or
+    uint8 pixels with a pixel range), a folder holding x.npy, or an image folder (needs Pillow),
+    read by the one reader (dataset.py). Float values far outside the pixel range's span are
+    refused as the bench refuses them: they were prepared for another model."""
+    from . import dataset
+    pix = contract.pixels_of(input_range)
+    spec = dataset.Spec(tuple(input_shape), [], pixels=pix)
+    a = dataset.load_inputs(path, spec, limit)
+    if a.dtype == np.uint8:
+        if pix is None:
+            if os.path.isdir(path) and dataset.inputs_file(path) is None:
+                pix = contract.Pixels("unit")       # images without a range: read as unit, as before
+            else:
+                raise ExportError(f"{path} holds uint8 pixels: give --input-range (unit, centered or raw) or "
+                                  "--input-mean/--input-std to say how the model sees them")
+        x = pix.to_x(a)
+    elif a.dtype == np.int8:
+        raise ExportError(f"{path} holds int8 values (already quantised inputs); calibration needs the real "
+                          "values: give float32 inputs or uint8 pixels")
     else:
-        raise ExportError(f"{path}: calibration data must be a .npy file or an image folder")
-    if not np.all(np.isfinite(x)):
-        raise ExportError(f"{path} contains NaN or infinite values")
-    if len(x) == 0:
-        raise ExportError(f"{path} holds no samples")
-    return x[:limit] if limit else x
-
-
-def _load_images(folder, shape, input_range, limit=None):
-    """Calibration images read as the bench reads its datasets (`pixels.py`)."""
-    c, h, w = shape
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs
-                   if f.lower().endswith(pixels.IMAGE_EXTENSIONS) and not f.startswith("."))
-    if not files:
-        raise ExportError(f"{folder} holds no .png/.jpg images")
-    if limit and limit < len(files):
-        # Evenly spread over the sorted files, so every class folder of a large training set is
-        # represented without decoding all of it.
-        files = [files[i] for i in np.linspace(0, len(files) - 1, limit).round().astype(int)]
-    out = []
-    for f in files:
-        p = pixels.load(f, c, h, w).astype(np.float64).transpose(2, 0, 1)
-        out.append(PIXEL_TO_X[input_range or "unit"](p))
-    return np.stack(out)
+        x = a.astype(np.float32)
+        if pix is not None:
+            dataset.check_float_range(x, spec, path)
+    return np.transpose(x.astype(np.float64), (0, 3, 1, 2))
 
 
 def calibrate(chain, x_nchw, input_range=None, batch=64):
@@ -97,10 +76,12 @@ def calibrate(chain, x_nchw, input_range=None, batch=64):
         outs = floatchain.run(chain, x_nhwc[start:start + batch], keep_all=True)
         for i, o in enumerate(outs):
             lo[i], hi[i] = min(lo[i], float(o.min())), max(hi[i], float(o.max()))
-    if input_range is not None:
-        if input_range not in PIXEL_RANGES:
-            raise ExportError(f"--input-range {input_range}: use unit, centered or raw")
-        inp = PIXEL_RANGES[input_range]
+    pix = contract.pixels_of(input_range)
+    if pix is not None and pix.name in PIXEL_RANGES:
+        inp = PIXEL_RANGES[pix.name]
+    elif pix is not None:
+        # affine: the int8 input covers every value a pixel can map to, 0 kept exact
+        inp = range_params(*pix.span(x_nchw.shape[1]))
     else:
         inp = range_params(float(x_nchw.min()), float(x_nchw.max()))
     params = []

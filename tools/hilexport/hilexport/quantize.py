@@ -44,7 +44,7 @@ def _layer(layer, in_q, out_q):
     return p
 
 
-def build(chain, input_q, layer_q, name, labels):
+def build(chain, input_q, layer_q, name, labels, contract=None):
     """The hil model blob (bytes)."""
     layers, prev = [], input_q
     for i, (layer, q) in enumerate(zip(chain.layers, layer_q)):
@@ -63,5 +63,8 @@ def build(chain, input_q, layer_q, name, labels):
         raise ExportError(f"the model has {classes} outputs but {len(labels)} labels were given")
     if classes > 65535:
         raise ExportError(f"{classes} classes: the format holds at most 65535")
-    model = hilmodel.Model(name, chain.input_shape, input_q[0], input_q[1], labels, layers)
-    return model.to_bytes()
+    model = hilmodel.Model(name, chain.input_shape, input_q[0], input_q[1], labels, layers, contract=contract)
+    try:
+        return model.to_bytes()
+    except ValueError as e:      # labels or a contract the format cannot hold
+        raise ExportError(str(e)) from e

@@ -68,7 +68,7 @@ def _interleave(by_class):
     return out
 
 
-def _scan(path, labels):
+def scan(path, labels):
     """[(file, class index)] in the bench's order."""
     entries = sorted((e for e in os.listdir(path) if not e.startswith(".") and e != "__MACOSX"), key=natural_key)
     dirs = [e for e in entries if os.path.isdir(os.path.join(path, e))]
@@ -94,49 +94,15 @@ def _scan(path, labels):
     return samples
 
 
-def _decode(files, shape):
-    c, h, w = shape
-    out = np.empty((len(files), h, w, c), np.uint8)
-    for i, f in enumerate(files):
-        out[i] = pixels.load(f, c, h, w)
-    return out
-
-
-def _npy_labels(path):
-    folder, base = os.path.split(path)
-    stem = os.path.splitext(base)[0]
-    candidates = ([os.path.join(folder, stem[:-2] + "_y.npy")] if stem.endswith("_x") else []) + \
-        [os.path.join(folder, n) for n in ("y.npy", "labels.npy")]
-    for c in candidates:
-        if os.path.exists(c):
-            return c
-    raise ExportError(f"{path}: no labels beside it (looked for {', '.join(os.path.basename(c) for c in candidates)})")
-
-
 def load(path, input_shape, labels, limit=None):
-    """(uint8 pixels N×H×W×C, int64 class indices, sources) of a labelled test set."""
-    c, h, w = input_shape
-    if os.path.isdir(path):
-        samples = _scan(path, labels)[:limit]
-        pixels = _decode([f for f, _ in samples], input_shape)
-        return pixels, np.array([k for _, k in samples], np.int64), [f for f, _ in samples]
-    if not path.endswith(".npy"):
-        raise ExportError(f"{path}: a test set is an image folder or a .npy of uint8 pixels")
-    x = np.load(path, allow_pickle=False)
-    if x.dtype != np.uint8 or x.shape[1:] != (h, w, c):
-        raise ExportError(f"{path}: {x.dtype} {list(x.shape)}; a test set .npy holds uint8 pixels N×{h}×{w}×{c}")
-    y_path = _npy_labels(path)
-    y = np.load(y_path, allow_pickle=False)
-    if y.shape != (len(x),):
-        raise ExportError(f"{y_path}: {len(y)} labels for {len(x)} images")
-    if y.dtype.kind in "US":
-        y = np.array([match_label(str(v), labels, y_path) for v in y], np.int64)
-    elif y.dtype.kind in "iu":
-        if len(y) and (y.min() < 0 or y.max() >= len(labels)):
-            raise ExportError(f"{y_path}: label indices must be 0 … {len(labels) - 1}")
-    else:
-        raise ExportError(f"{y_path}: labels must be integers or strings, not {y.dtype}")
-    return x[:limit], y[:limit].astype(np.int64), [f"{path}[{i}]" for i in range(len(x))][:limit]
+    """(uint8 pixels N×H×W×C, int64 class indices, sources) of a labelled set of pixels, read by
+    the one reader (dataset.py) in the bench's order."""
+    from . import contract, dataset
+    spec = dataset.Spec(tuple(input_shape), list(labels), pixels=contract.Pixels("unit"))
+    s = dataset.load(path, spec, limit)
+    if s.x.dtype != np.uint8:
+        raise ExportError(f"{path} holds {s.x.dtype} inputs; a set of images holds uint8 pixels")
+    return s.x, s.y, s.sources
 
 
 def figures(float_scores, int8_scores, y):

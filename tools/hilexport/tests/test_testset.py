@@ -88,8 +88,9 @@ def test_npy_test_set_with_string_labels(tmp_path):
     x = np.zeros((3, 4, 4, 3), np.uint8)
     np.save(tmp_path / "test_x.npy", x)
     np.save(tmp_path / "test_y.npy", np.array(["b", "A", "B"]))
-    _, y, _ = testset.load(str(tmp_path / "test_x.npy"), (3, 4, 4), ["A", "B"])
-    assert list(y) == [1, 0, 1]
+    _, y, sources = testset.load(str(tmp_path / "test_x.npy"), (3, 4, 4), ["A", "B"])
+    assert list(y) == [0, 1, 1]                     # dealt round-robin over the classes, as the bench does
+    assert [s[-3:] for s in sources] == ["[1]", "[0]", "[2]"]
     np.save(tmp_path / "test_x.npy", x.astype(np.float32))
     with pytest.raises(ExportError, match="uint8 pixels"):
         testset.load(str(tmp_path / "test_x.npy"), (3, 4, 4), ["A", "B"])
@@ -101,10 +102,12 @@ def test_cli_reports_test_figures_and_needs_a_pixel_range(exported, tmp_path, ca
     np.save(calib, nets.pixels(16).astype(np.float32))
     out = tmp_path / "net.hilm"
     args = [str(model), "--calibration", str(calib), "-o", str(out), "--test", str(folder)]
-    assert cli.main(args) == 1
-    assert "--test needs --input-range" in capsys.readouterr().err
     labels = tmp_path / "labels.txt"
     labels.write_text("A\nB\nC\nD\nE\n")
+    assert cli.main(args + ["--labels", str(labels)]) == 1
+    err = capsys.readouterr().err
+    assert "holds an image, but the model records no pixel mapping" in err and "--input-range" in err
+    assert not out.exists()
     assert cli.main(args + ["--input-range", "unit", "--labels", str(labels), "--json", "--test-limit", "10"]) == 0
     s = json.loads(capsys.readouterr().out)
     assert s["test"]["samples"] == 10 and s["test"]["int8_correct"] == round(s["test"]["int8_top1"] * 10)

@@ -1,5 +1,9 @@
 """Builds hil model blobs (docs/model-format.md, version 1) from integer layer parameters.
 
+A model given an `InputContract` gets the 100-byte header that records it (how pixels become
+the network's inputs, channel order, the training layout); without one the header is the
+72-byte one of older writers, byte for byte.
+
 Layers carry already-quantised values (int8 weights, int32 biases, Q31 multipliers and shifts,
 output zero points) plus the float output scale the next layer's multipliers derive from. The
 `from_float` constructors do the writer's quantisation from float weights and activation scales.
@@ -15,6 +19,7 @@ from .quant import per_channel_weights, quantize_multiplier, round_half_away
 
 MAGIC = 0x4D4C4948
 HEADER_SIZE = 72
+HEADER_SIZE_WITH_CONTRACT = 100
 ACTIVATIONS = {"none": 0, "relu": 1, "relu6": 2}
 
 
@@ -218,11 +223,60 @@ class Add(_Layer):
         return struct.pack("<HH6i", self.source, 0, ma, sa, mb, sb, mo, so)
 
 
+class InputContract:
+    """Header bytes 72..99 (docs/model-format.md, "The input contract")."""
+    RANGES = {"not recorded": 0, "unit": 1, "centered": 2, "raw": 3, "affine": 4, "none": 5}
+    ORDERS = {"not recorded": 0, "rgb": 1, "bgr": 2, "gray": 3}
+    LAYOUTS = {"not recorded": 0, "nchw": 1, "nhwc": 2}
+    # x = p · scale + offset of the named ranges, as the format stores them (float32).
+    NAMED = {"unit": (1 / 255, 0.0), "centered": (1 / 127.5, -1.0), "raw": (1.0, 0.0)}
+
+    def __init__(self, pixel_range, channel_order="not recorded", source_layout="not recorded",
+                 scale=None, offset=None):
+        for value, table, what in ((pixel_range, self.RANGES, "pixel range"),
+                                   (channel_order, self.ORDERS, "channel order"),
+                                   (source_layout, self.LAYOUTS, "source layout")):
+            if value not in table:
+                raise ValueError(f"{what} {value!r}: use one of {', '.join(table)}")
+        self.pixel_range, self.channel_order, self.source_layout = pixel_range, channel_order, source_layout
+        self.scale = None if scale is None else [float(v) for v in scale]
+        self.offset = None if offset is None else [float(v) for v in offset]
+        if pixel_range == "affine":
+            if self.scale is None or self.offset is None or len(self.scale) != len(self.offset):
+                raise ValueError("an affine pixel range needs one scale and one offset per channel")
+            if not all(np.isfinite(v) and np.float32(v) != 0 for v in self.scale) or \
+                    not all(np.isfinite(v) for v in self.offset):
+                raise ValueError("affine scales must be finite and non-zero, offsets finite")
+        elif scale is not None or offset is not None:
+            raise ValueError(f"scale and offset are given only with the affine range, not {pixel_range}")
+
+    def terms(self, channels):
+        """(scales, offsets) per channel, as stored: named ranges by their formula, 0 for none."""
+        if self.pixel_range == "affine":
+            if len(self.scale) != channels:
+                raise ValueError(f"an affine range of {len(self.scale)} channel(s) for an input of {channels}")
+            return self.scale, self.offset
+        s, o = self.NAMED.get(self.pixel_range, (0.0, 0.0))
+        return [s] * channels, [o] * channels
+
+    def to_bytes(self, channels):
+        if channels > 3:
+            raise ValueError(f"an input contract describes at most 3 channels, the input has {channels}")
+        wanted = {"rgb": 3, "bgr": 3, "gray": 1}.get(self.channel_order)
+        if wanted is not None and wanted != channels:
+            raise ValueError(f"channel order {self.channel_order} for an input of {channels} channel(s)")
+        scales, offsets = self.terms(channels)
+        pad = [0.0] * (3 - channels)
+        return struct.pack("<4B3f3f", self.RANGES[self.pixel_range], self.ORDERS[self.channel_order],
+                           self.LAYOUTS[self.source_layout], 0, *(list(scales) + pad), *(list(offsets) + pad))
+
+
 class Model:
-    def __init__(self, name, input_shape, input_scale, input_zero_point, labels, layers):
+    def __init__(self, name, input_shape, input_scale, input_zero_point, labels, layers, contract=None):
         self.name, self.input_shape = name, tuple(input_shape)
         self.input_scale, self.input_zero_point = float(input_scale), int(input_zero_point)
         self.labels, self.layers = list(labels), list(layers)
+        self.contract = contract
 
     def _propagate_pool_quantisation(self):
         """Pools move values without rescaling: their output keeps the input's scale and zero point."""
@@ -279,6 +333,15 @@ class Model:
     def to_bytes(self):
         self._propagate_pool_quantisation()
         shapes = self.shapes()
+        empty = [i for i, label in enumerate(self.labels) if not label.strip()]
+        if empty:
+            raise ValueError(f"label {empty[0]} is empty; every class needs a name")
+        seen = {}
+        for i, label in enumerate(self.labels):
+            if label in seen:
+                raise ValueError(f'label "{label}" appears twice (classes {seen[label]} and {i}); '
+                                 "every class needs its own name")
+            seen[label] = i
         if int(np.prod(shapes[-1])) != len(self.labels):
             raise ValueError(f"the last layer gives {int(np.prod(shapes[-1]))} scores but there are {len(self.labels)} labels")
         offsets, arena = self.plan(shapes)
@@ -295,14 +358,16 @@ class Model:
             in_shape = out_shape
         name = self.name.encode("utf-8")
         labels = b"".join(struct.pack("<H", len(l.encode("utf-8"))) + l.encode("utf-8") for l in self.labels)
-        name_at = HEADER_SIZE
+        extension = b"" if self.contract is None else self.contract.to_bytes(self.input_shape[2])
+        header_size = HEADER_SIZE + len(extension)
+        name_at = header_size
         labels_at = name_at + len(name)
         layers_at = pad4(labels_at + len(labels))
         body = name + labels + b"\x00" * (layers_at - labels_at - len(labels)) + records
-        total = HEADER_SIZE + len(body)
+        total = header_size + len(body)
         last = self.layers[-1]
         tail = struct.pack("<IIQ4HfifiHHIII", arena, params, macs, *self.input_shape, len(self.labels),
                            self.input_scale, self.input_zero_point, last.out_scale, last.out_zero_point,
-                           len(self.layers), len(name), name_at, labels_at, layers_at) + body
+                           len(self.layers), len(name), name_at, labels_at, layers_at) + extension + body
         crc = zlib.crc32(tail) & 0xFFFFFFFF
-        return struct.pack("<IHHII", MAGIC, 1, HEADER_SIZE, total, crc) + tail
+        return struct.pack("<IHHII", MAGIC, 1, header_size, total, crc) + tail

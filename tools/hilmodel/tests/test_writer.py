@@ -67,3 +67,58 @@ def test_residual_source_gets_a_keep_slot():
     # Region 0 (even, non-kept: add 8 B), region 1 (odd: conv b 8 B, pool 2 B), slot 0 holds layer 0.
     assert offsets == [16, 8, 0, 8]
     assert arena == 24
+
+
+def _tiny(contract=None, labels=("a", "b", "c", "d")):
+    conv = Conv2D(weights=np.array([[[[3]]]]), bias=[2], requant=[(2**30, -1)], out_zero_point=-3, out_scale=0.25)
+    return Model("ex", (2, 2, 1), 1.0, 1, list(labels), [conv], contract=contract)
+
+
+def test_a_contract_extends_the_header_to_100_bytes_and_moves_nothing_else():
+    import struct
+    from hilmodel import InputContract
+    blob = _tiny(InputContract("unit", "gray", "nchw")).to_bytes()
+    assert struct.unpack_from("<HH", blob, 4) == (1, 100)          # version stays 1
+    assert len(blob) == len(GOLDEN) + 28
+    assert blob[72:76] == bytes([1, 3, 1, 0])
+    assert struct.unpack_from("<3f3f", blob, 76) == (np.float32(1 / 255), 0, 0, 0, 0, 0)
+    name_at, labels_at, layers_at = struct.unpack_from("<III", blob, 60)
+    assert (name_at, labels_at, layers_at) == (100, 102, 116)      # golden 72, 74, 88 plus 28
+    assert blob[100:] == GOLDEN[72:]                               # the body is the same bytes
+    assert zlib.crc32(blob[16:]) == struct.unpack_from("<I", blob, 12)[0]
+
+
+def test_contract_terms_of_every_range():
+    import struct
+    from hilmodel import InputContract
+    def terms(c, channels=3):
+        return struct.unpack("<4B3f3f", c.to_bytes(channels))
+    assert terms(InputContract("centered", "rgb")) == (2, 1, 0, 0, *[np.float32(1 / 127.5)] * 3, -1, -1, -1)
+    assert terms(InputContract("raw")) == (3, 0, 0, 0, 1, 1, 1, 0, 0, 0)
+    assert terms(InputContract("none", source_layout="nhwc")) == (5, 0, 2, 0, 0, 0, 0, 0, 0, 0)
+    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+    affine = InputContract("affine", "bgr", scale=[1 / (255 * s) for s in std], offset=[-m / s for m, s in zip(mean, std)])
+    t = terms(affine)
+    assert t[:4] == (4, 2, 0, 0)
+    assert np.allclose(t[4:7], [1 / (255 * s) for s in std], rtol=1e-6)
+
+
+def test_contracts_that_contradict_the_input_are_refused():
+    import pytest
+    from hilmodel import InputContract
+    with pytest.raises(ValueError, match="channel order rgb for an input of 1"):
+        _tiny(InputContract("unit", "rgb")).to_bytes()
+    with pytest.raises(ValueError, match="affine range of 3 channel"):
+        _tiny(InputContract("affine", scale=[1, 1, 1], offset=[0, 0, 0])).to_bytes()
+    with pytest.raises(ValueError, match="non-zero"):
+        InputContract("affine", scale=[0.0], offset=[0.0])
+    with pytest.raises(ValueError, match="pixel range 'zero_one'"):
+        InputContract("zero_one")
+
+
+def test_duplicate_and_empty_labels_are_refused():
+    import pytest
+    with pytest.raises(ValueError, match='label "b" appears twice'):
+        _tiny(labels=("a", "b", "b", "d")).to_bytes()
+    with pytest.raises(ValueError, match="label 2 is empty"):
+        _tiny(labels=("a", "b", " ", "d")).to_bytes()
