@@ -101,7 +101,7 @@ def run(args):
     if labels is not None:
         pipeline.check_labels(labels, args.labels)
     blob, summary = pipeline.export(args.model, x, labels=labels, name=args.name, input_range=pix,
-                                    channel_order=args.channel_order,
+                                    channel_order=args.channel_order, labels_source=args.labels,
                                     min_agreement=args.min_agreement / 100 if args.min_agreement > 0 else None)
     if args.test:
         summary["test"] = pipeline.evaluate(args.model, blob, args.test, pix, args.test_limit)

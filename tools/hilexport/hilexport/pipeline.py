@@ -16,7 +16,7 @@ from .errors import ExportError
 from .quantize import hilmodel  # found in the repository when not installed
 
 
-def labels_from(graph, labels, classes):
+def labels_from(graph, labels, classes, source=None):
     """Labels given, else metadata_props["labels"] (a JSON list or one per line), else "0", "1", …"""
     if labels is None and "labels" in graph.metadata:
         text = graph.metadata["labels"].strip()
@@ -28,8 +28,9 @@ def labels_from(graph, labels, classes):
         labels = [str(i) for i in range(classes)]
     labels = [str(l) for l in labels]
     if len(labels) != classes:
-        raise ExportError(f"the model has {classes} outputs but {len(labels)} labels")
-    check_labels(labels, "the labels")
+        where = f"{source} holds {len(labels)} labels" if source else f"{len(labels)} labels were given"
+        raise ExportError(f"the model has {classes} outputs but {where}; give one label per output, in order")
+    check_labels(labels, source or "the labels")
     return labels
 
 
@@ -85,7 +86,7 @@ DEFAULT_MIN_AGREEMENT = 0.90
 
 
 def export(model, calibration, labels=None, name=None, input_range=None, runtime_src=None,
-           channel_order=None, min_agreement=None):
+           channel_order=None, min_agreement=None, labels_source=None):
     """(blob, summary) for an ONNX model (path, bytes or ModelProto) and float NCHW calibration data.
 
     `input_range` is how the model reads pixels: "unit", "centered", "raw", a `contract.Pixels`
@@ -101,7 +102,7 @@ def export(model, calibration, labels=None, name=None, input_range=None, runtime
     in_q, layer_q = calibrate.calibrate(chain, x, pix)
     out = chain.layers[-1].out_shape
     classes = out[0] * out[1] * out[2]
-    labels = labels_from(g, labels, classes)
+    labels = labels_from(g, labels, classes, labels_source)
     if name is None:
         name = g.metadata.get("name") or (os.path.splitext(os.path.basename(model))[0]
                                           if isinstance(model, str) else "model")

@@ -125,7 +125,7 @@ def test_labels_from_argument_metadata_and_default():
     p.value = "one\ntwo\nthree"
     assert export(m, x, input_range="unit")[1]["labels"] == ["one", "two", "three"]
     assert export(nets.conv_bn_relu(), x, input_range="unit")[1]["labels"] == ["0", "1", "2"]
-    with pytest.raises(ExportError, match="3 outputs but 2 labels"):
+    with pytest.raises(ExportError, match="3 outputs but 2 labels were given"):
         export(nets.conv_bn_relu(), x, labels=["a", "b"], input_range="unit")
 
 
