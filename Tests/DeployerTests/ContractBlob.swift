@@ -27,6 +27,18 @@ enum ContractBlob {
         return out
     }
 
+    /// The blob as a writer without the contract would have written it: bytes 72 ..< 100 removed,
+    /// the offsets moved back, the CRC recomputed. A blob without an extension is returned as it is.
+    static func stripping(_ blob: [UInt8]) -> [UInt8] {
+        guard u16(blob, 6) == 100 else { return blob }
+        var out = Array(blob[0..<72]) + Array(blob[100...])
+        put16(&out, 6, 72)
+        put32(&out, 8, u32(out, 8) - 28)
+        for field in [60, 64, 68] { put32(&out, field, u32(out, field) - 28) }
+        put32(&out, 12, crc32(out[16...]))
+        return out
+    }
+
     /// Writes `bytes` to a temporary .hilm and returns its path.
     static func write(_ bytes: [UInt8], name: String = "model") throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("hil-contract-\(UUID())-\(name).hilm")

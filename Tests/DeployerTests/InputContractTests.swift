@@ -11,7 +11,9 @@ import Testing
     static let holdout = root.appendingPathComponent("examples/shapes/holdout").path
 
     var catalog: BoardCatalog { get throws { try BoardCatalog(directory: Self.root.appendingPathComponent("boards")) } }
-    var original: [UInt8] { get throws { try ModelFile.load(path: Self.shapes).blob } }
+    /// The example model as a writer without the contract wrote it (the shipped one records unit).
+    var original: [UInt8] { get throws { ContractBlob.stripping(try ModelFile.load(path: Self.shapes).blob) } }
+    var legacy: String { get throws { try ContractBlob.write(try original, name: "legacy") } }
 
     func request(_ model: String, pixels: PixelRange? = nil, limit: Int = 60) -> RunRequest {
         var r = RunRequest(modelPath: model, datasetPath: Self.holdout)
@@ -20,8 +22,17 @@ import Testing
         return r
     }
 
+    /// examples/shapes/export.py writes its blob with tools/hilmodel: the Python writer's contract
+    /// bytes are the ones this file builds from the spec's table, and the bench reads them.
+    @Test func thePythonWritersContractIsTheSpecsBytes() throws {
+        let shipped = try ModelFile.load(path: Self.shapes)
+        #expect(shipped.summary.inputContract == InputContract(range: .unit, channelOrder: .rgb, sourceLayout: .nchw,
+                                                               scale: [1 / 255, 1 / 255, 1 / 255], offset: [0, 0, 0]))
+        #expect(ContractBlob.adding(.unit, to: try original) == shipped.blob)
+    }
+
     @Test func theContractIsReadAndTheNetworkIsUnchanged() throws {
-        let plain = try ModelFile.load(path: Self.shapes)
+        let plain = try ModelFile(blob: try original, path: "legacy.hilm")
         #expect(plain.summary.inputContract == nil)
         let blob = ContractBlob.adding(.centered, to: plain.blob)
         let model = try ModelFile(blob: blob, path: "centered.hilm")
@@ -63,7 +74,7 @@ import Testing
         let fromModel = try runner.load(request(path))
         #expect(fromModel.input.source == .model && fromModel.input.pixels == "centered")
         // Exactly the inputs an explicit --pixels centered gives on the blob without a contract.
-        let explicit = try runner.load(request(Self.shapes, pixels: .centered))
+        let explicit = try runner.load(request(try legacy, pixels: .centered))
         #expect(explicit.input.source == .option)
         #expect(fromModel.dataset.samples.map(\.input) == explicit.dataset.samples.map(\.input))
         // Naming the same range again is fine; naming another is refused before any board is touched.
@@ -78,7 +89,7 @@ import Testing
     }
 
     @Test func aModelWithoutAContractIsAssumedUnitAndSaysSo() throws {
-        let loaded = try EvaluationRunner(catalog: try catalog).load(request(Self.shapes))
+        let loaded = try EvaluationRunner(catalog: try catalog).load(request(try legacy))
         #expect(loaded.input.source == .assumed && loaded.input.pixels == "unit")
         #expect(loaded.input.summary.contains("assumed"))
     }
@@ -93,15 +104,16 @@ import Testing
         #expect(given.input.source == .option)
     }
 
-    /// The whole run: a unit-contract model with no --pixels measures what the explicit range
-    /// measures, and the report (text included) says the range came from the model.
+    /// The whole run: the exported unit-contract model with no --pixels measures what the explicit
+    /// range measures on the same network without a contract, and the report (text included) says
+    /// the range came from the model.
     @Test func aRunWithoutPixelsGetsTheModelsAccuracy() throws {
         let catalog = try catalog
-        let path = try ContractBlob.write(ContractBlob.adding(.unit, to: try original), name: "unit")
+        let legacy = try legacy
         let host = HostEvaluation(catalog: catalog)
-        let withContract = try host.run(request(path), timer: .estimated, cycles: { _ in 1000 })
-        let explicit = try host.run(request(Self.shapes, pixels: .unit), timer: .estimated, cycles: { _ in 1000 })
-        let wrong = try host.run(request(Self.shapes, pixels: .centered), timer: .estimated, cycles: { _ in 1000 })
+        let withContract = try host.run(request(Self.shapes), timer: .estimated, cycles: { _ in 1000 })
+        let explicit = try host.run(request(legacy, pixels: .unit), timer: .estimated, cycles: { _ in 1000 })
+        let wrong = try host.run(request(legacy, pixels: .centered), timer: .estimated, cycles: { _ in 1000 })
         #expect(withContract.accuracy.correct == explicit.accuracy.correct)
         #expect(wrong.accuracy.correct < explicit.accuracy.correct, "the test needs a model the wrong range hurts")
         #expect(withContract.input?.source == .model)

@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "hilmodel"))
 import shapes  # noqa: E402
 from train import TinyCNN, to_tensor  # noqa: E402
-from hilmodel import Conv2D, FullyConnected, GlobalAvgPool, MaxPool, Model  # noqa: E402
+from hilmodel import Conv2D, FullyConnected, GlobalAvgPool, InputContract, MaxPool, Model  # noqa: E402
 
 
 def relu_range(t):
@@ -69,7 +69,10 @@ def main():
         conv(f[6], s2, s3, z3), GlobalAvgPool(),
         FullyConnected.from_float(dense.weight.detach().numpy(), dense.bias.detach().numpy(), s3, s_out, z_out),
     ]
-    blob = Model("shapes-tinycnn-6", (32, 32, 3), in_scale, in_zp, shapes.CLASSES, layers).to_bytes()
+    # The blob records how it reads pixels (x = p/255, RGB, trained from NCHW tensors), so
+    # `hilctl run` needs no --pixels for it.
+    contract = InputContract("unit", "rgb", "nchw")
+    blob = Model("shapes-tinycnn-6", (32, 32, 3), in_scale, in_zp, shapes.CLASSES, layers, contract=contract).to_bytes()
     with open(os.path.join(HERE, "shapes.hilm"), "wb") as out:
         out.write(blob)
 
