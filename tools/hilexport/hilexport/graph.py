@@ -7,11 +7,13 @@ microcontroller with a fixed input (several inputs, a dynamic spatial size, an o
 foreign domain, an opset whose semantics we have not checked) is refused here, before any
 arithmetic.
 """
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import onnx
 from onnx import numpy_helper
+from onnx.external_data_helper import load_external_data_for_model
 
 from .errors import ExportError, node_error
 
@@ -66,22 +68,68 @@ def _constant_value(node):
     raise node_error(node, "a Constant without a numeric value is not supported")
 
 
-def load(model):
-    """Graph from a path, bytes or an onnx.ModelProto."""
-    if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
+def _read(model):
+    """(ModelProto, how messages name it) from a path, bytes or a ModelProto. Every way the file can
+    be unusable (missing, empty, cut short, another kind of file) is one sentence naming it."""
+    if isinstance(model, onnx.ModelProto):
+        return model, "the ONNX model"
+    if isinstance(model, bytes):
+        where, data, folder = "the ONNX bytes given", model, None
+    else:
+        path = os.fspath(model)
+        where, folder = str(path), os.path.dirname(os.path.abspath(path))
         try:
-            model = onnx.load(model) if not isinstance(model, bytes) else onnx.load_from_string(model)
-        except Exception as e:  # onnx raises several types for unreadable files
-            raise ExportError(f"cannot read the ONNX model: {e}") from e
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise ExportError(f"{where}: no such file") from None
+        except IsADirectoryError:
+            raise ExportError(f"{where} is a folder; give the .onnx file torch.onnx.export wrote") from None
+        except OSError as e:
+            raise ExportError(f"{where}: cannot read it ({e.strerror})") from None
+    if not data:
+        raise ExportError(f"{where} {'are' if isinstance(model, bytes) else 'is'} empty; export the model with torch.onnx.export")
+    try:
+        proto = onnx.load_from_string(data)
+    except Exception:  # protobuf's DecodeError says only "Wire format was corrupt"; say what it looks like
+        proto = None
+    # Protobuf skips unknown fields, so some non-ONNX bytes parse "successfully" into a model with
+    # no graph; a real export always has a graph and an IR version.
+    if proto is None or not proto.HasField("graph") or proto.ir_version == 0:
+        raise ExportError(f"{where} {'are' if isinstance(model, bytes) else 'is'} not a readable ONNX model ({_what_it_looks_like(data)}); re-export it")
+    if folder is not None:
+        try:  # weights torch stored beside the file (models over 2 GB; harmless otherwise)
+            load_external_data_for_model(proto, folder)
+        except (OSError, ValueError) as e:
+            raise ExportError(f"{where}: cannot read the weights it stores in other files ({e})") from None
+    return proto, where
+
+
+def _what_it_looks_like(data):
+    """A short reason an unparsable file is not ONNX, for the error message."""
+    try:
+        text = data.decode("utf-8")
+        if "\x00" not in text:
+            return "it holds text, not ONNX protobuf data"
+    except UnicodeDecodeError:
+        pass
+    return "its data is cut short, damaged or not ONNX at all"
+
+
+def load(model):
+    """Graph from a path, bytes (the file's contents) or an onnx.ModelProto."""
+    model, where = _read(model)
     g = model.graph
 
-    opset = None
-    for imp in model.opset_import:
-        if imp.domain in ("", "ai.onnx"):
-            opset = imp.version
-    if opset is None or not MIN_OPSET <= opset <= MAX_OPSET:
-        raise ExportError(f"the model uses ONNX opset {opset}; hil-export reads opsets {MIN_OPSET} to "
-                          f"{MAX_OPSET} (re-export with torch.onnx.export(..., opset_version={MAX_OPSET - 1}))")
+    opsets = [imp.version for imp in model.opset_import if imp.domain in ("", "ai.onnx")]
+    rerun = f"re-export with torch.onnx.export(..., opset_version={MAX_OPSET - 1})"
+    if not opsets:
+        raise ExportError(f"{where} records no ONNX opset (its opset_import has no entry for the default "
+                          f"domain); hil-export reads opsets {MIN_OPSET} to {MAX_OPSET}: {rerun}")
+    opset = opsets[-1]
+    if not MIN_OPSET <= opset <= MAX_OPSET:
+        raise ExportError(f"{where} uses ONNX opset {opset}; hil-export reads opsets {MIN_OPSET} to "
+                          f"{MAX_OPSET} ({rerun})")
 
     constants = {t.name: numpy_helper.to_array(t) for t in g.initializer}
     nodes = []

@@ -1,6 +1,8 @@
 """Lowering: the ONNX graph → a chain of float layers the hil format can express, in NHWC.
 
 What happens here, and only here:
+  * first, every node's input shapes are checked against the node (channels, groups, window
+    sizes, parameter lengths, features), so a mismatch names its node (_ShapeCheck);
   * BatchNormalization is folded into the Conv/Gemm before it (or, standing alone after
     something else, becomes a 1×1 depthwise convolution);
   * Relu / Clip(0, 6) become the fused activation of the layer before them;
@@ -75,6 +77,193 @@ def _check_window(node, kernel, strides, pads):
                          f"{kernel}: the hil runtime needs every window to cover a real pixel")
 
 
+def _dims(shape):
+    """A batch-1 shape as the messages write it: C×H×W for an image, the length for a vector."""
+    return "×".join(str(v) for v in shape[1:]) or "a scalar"
+
+
+def _broadcasts_to(shape, target):
+    """Whether numpy broadcasting of `shape` against `target` leaves `target` as it is."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+class _ShapeCheck:
+    """Runs the graph once on a zero image, node by node, and before each node checks that the
+    shapes it reads fit it: channels, group counts, spatial sizes, parameter lengths, features.
+
+    Without it a mismatch either crashes numpy somewhere in the interpreter, or worse, broadcasts
+    silently (a conv weight for 1 channel on a 3-channel image, a 1-value bias) and surfaces only
+    when the C runtime refuses the blob, naming no node. Here the first node that does not fit is
+    named, with both numbers and where the tensor it reads comes from."""
+
+    def __init__(self, graph):
+        self.g = graph
+        self.values = {k: (v.astype(np.float64) if v.dtype.kind == "f" else v) for k, v in graph.constants.items()}
+        self.values[graph.input_name] = np.zeros((1,) + tuple(graph.input_shape))
+        self.made_by = {}                                # tensor -> node that computes it
+        self.folded = set(graph.constants)               # constants, and what only they compute
+
+    def shape(self, node, i):
+        return np.shape(self.values[node.inputs[i]])
+
+    def given(self, node, i):
+        return i < len(node.inputs) and node.inputs[i] != ""
+
+    def describe(self, t):
+        """Where a tensor comes from and its shape, e.g. `the model's input "input", 3×32×32`."""
+        shape = np.shape(self.values[t])
+        if t == self.g.input_name:
+            return f'the model\'s input "{t}", {_dims(shape)}'
+        node = self.made_by.get(t)
+        if node is None:
+            return f'the constant "{t}", {_dims(shape)}'
+        src = node.inputs[0] if node.inputs else None
+        if node.op_type in ("Flatten", "Reshape") and src in self.values and len(np.shape(self.values[src])) == 4:
+            return f'the output of node "{node.name}", {_dims(np.shape(self.values[src]))} flattened to {_dims(shape)}'
+        return f'the output of node "{node.name}", {_dims(shape)}'
+
+    def run(self):
+        for node in self.g.nodes:
+            for t in node.inputs:
+                if t and t not in self.values:
+                    raise node_error(node, f'it reads "{t}", which is neither a weight, the model\'s input nor '
+                                     "the output of a node before it")
+            check = getattr(self, "check_" + node.op_type, None)
+            if check is not None and not all(t in self.folded for t in node.inputs if t):
+                check(node)
+            try:
+                outs = interp.step(node, self.values)
+            except (ValueError, IndexError) as e:     # a mismatch the checks above do not name
+                reads = "; ".join(self.describe(t) for t in node.inputs if t)
+                raise node_error(node, f"its inputs do not fit it ({reads}): {e}") from None
+            ins = [t for t in node.inputs if t]
+            folded = node.op_type == "Shape" or (ins and all(t in self.folded for t in ins))
+            for t, v in zip(node.outputs, outs):
+                if t:
+                    self.values[t] = v
+                    self.made_by[t] = node
+                    if folded:
+                        self.folded.add(t)
+
+    # -- the checks, one per operator that constrains shapes -----------------------------------
+    def image(self, node):
+        """The (C, H, W) of the image input 0; refuses a vector."""
+        shape = self.shape(node, 0)
+        if len(shape) != 4:
+            raise node_error(node, f"it needs an image (N×C×H×W) but reads {self.describe(node.inputs[0])}")
+        return shape[1:]
+
+    def fits(self, node, kernel, hw):
+        """The window must fit the (padded) input at least once: an output size ≥ 1."""
+        auto = node.attrs.get("auto_pad", "NOTSET")
+        if auto in ("SAME_UPPER", "SAME_LOWER"):
+            return                                       # SAME pads so that every kernel fits
+        p = list(node.attrs.get("pads", [0, 0, 0, 0])) if auto in ("NOTSET", "") else [0, 0, 0, 0]
+        if len(p) != 4:
+            return                                       # windows.resolve names malformed pads
+        padded = (hw[0] + p[0] + p[2], hw[1] + p[1] + p[3])
+        if kernel[0] > padded[0] or kernel[1] > padded[1]:
+            pad = f", {padded[0]}×{padded[1]} with its pads {p}" if any(p) else ""
+            raise node_error(node, f"its {kernel[0]}×{kernel[1]} kernel is larger than its {hw[0]}×{hw[1]} "
+                             f"input{pad} ({self.describe(node.inputs[0])}): the output would have no pixels")
+
+    def check_Conv(self, node):
+        c, h, w = self.image(node)
+        if not self.given(node, 1):
+            raise node_error(node, "it has no weight input")
+        wshape = self.shape(node, 1)
+        if len(wshape) != 4:
+            raise node_error(node, f"weight of shape {list(wshape)} is not a 2-D convolution's")
+        oc, per_group = wshape[:2]
+        group = int(node.attrs.get("group", 1))
+        reads = self.describe(node.inputs[0])
+        if group < 1 or c % group:
+            raise node_error(node, f"group {group} does not divide the {c} input channels it reads ({reads})")
+        if oc % group:
+            raise node_error(node, f"group {group} does not divide its {oc} output channels "
+                             f"(weights {'×'.join(map(str, wshape))})")
+        if per_group * group != c:
+            per = f" ({per_group} per group × group {group})" if group > 1 else ""
+            raise node_error(node, f"its weights expect {per_group * group} input channel(s){per} but it reads "
+                             f"{c} ({reads})")
+        if self.given(node, 2) and self.shape(node, 2) != (oc,):
+            raise node_error(node, f"its bias has shape {list(self.shape(node, 2))} but its weights give {oc} "
+                             "output channels (one bias value each)")
+        kernel = tuple(wshape[2:])
+        if "kernel_shape" in node.attrs and tuple(node.attrs["kernel_shape"]) != kernel:
+            raise node_error(node, f"kernel_shape {list(node.attrs['kernel_shape'])} disagrees with its weights' "
+                             f"{kernel[0]}×{kernel[1]}")
+        self.fits(node, kernel, (h, w))
+
+    def check_MaxPool(self, node):
+        _, h, w = self.image(node)
+        self.fits(node, windows.check_2d(node, "kernel_shape", []), (h, w))
+
+    check_AveragePool = check_MaxPool
+
+    def check_GlobalAveragePool(self, node):
+        self.image(node)
+
+    def check_BatchNormalization(self, node):
+        shape = self.shape(node, 0)
+        if len(shape) not in (2, 4):
+            raise node_error(node, f"it reads {self.describe(node.inputs[0])}, neither an image nor a vector")
+        c = shape[1]
+        for i, what in ((1, "scale"), (2, "bias"), (3, "mean"), (4, "variance")):
+            if not self.given(node, i):
+                raise node_error(node, f"its {what} input is missing")
+            if self.shape(node, i) != (c,):
+                raise node_error(node, f"its {what} has shape {list(self.shape(node, i))} but it reads {c} "
+                                 f"channels ({self.describe(node.inputs[0])}): one value per channel")
+
+    def check_Gemm(self, node):
+        shape = self.shape(node, 0)
+        reads = self.describe(node.inputs[0])
+        if len(shape) != 2:
+            raise node_error(node, f"it reads {reads}; flatten it to (batch, features) first")
+        if node.attrs.get("transA", 0) or not self.given(node, 1):
+            return                                       # refused by the lowering, with its own message
+        wshape = self.shape(node, 1)
+        if len(wshape) != 2:
+            raise node_error(node, f"its weight of shape {list(wshape)} is not a matrix; a dense layer's is 2-D")
+        if node.op_type == "Gemm" and node.attrs.get("transB", 0):
+            n, o = wshape[1], wshape[0]                  # torch's Linear: [out, in]
+        else:
+            n, o = wshape
+        if n != shape[1]:
+            raise node_error(node, f"its weights expect {n} input features but it reads {shape[1]} ({reads})")
+        if node.op_type == "Gemm" and self.given(node, 2):
+            b = self.shape(node, 2)
+            if not _broadcasts_to(b, (1, o)):
+                raise node_error(node, f"its bias has shape {list(b)} but its weights give {o} outputs")
+
+    check_MatMul = check_Gemm
+
+    def check_Add(self, node):
+        if len(node.inputs) != 2 or not all(node.inputs):
+            raise node_error(node, "it needs two operands")
+        a, b = node.inputs
+        const_a, const_b = a in self.folded, b in self.folded
+        if const_a or const_b:
+            # A bias: the constant must broadcast to the tensor without changing its shape.
+            t, c = (b, a) if const_a else (a, b)
+            ts, cs = np.shape(self.values[t]), np.shape(self.values[c])
+            if not _broadcasts_to(cs, ts):
+                raise node_error(node, f"its constant \"{c}\" of shape {list(cs)} does not fit {self.describe(t)}")
+            return
+        if self.shape(node, 0) != self.shape(node, 1):
+            raise node_error(node, f"its operands differ in shape: {self.describe(a)} and {self.describe(b)}; "
+                             "the hil runtime adds tensors of equal shape only")
+
+
+def check_shapes(graph):
+    """Refuse, naming the node, the first node whose input shapes do not fit it (see _ShapeCheck)."""
+    _ShapeCheck(graph).run()
+
+
 class _Lowering:
     def __init__(self, graph):
         self.g = graph
@@ -82,6 +271,7 @@ class _Lowering:
         if unsupported:
             n = unsupported[0]
             raise node_error(n, f"operator not supported by the hil runtime; supported: {SUPPORTED_TEXT}")
+        check_shapes(graph)         # before anything reads a shape: names the node that does not fit
         self.shapes, self.const = interp.static_info(graph)
         self.alias = {}             # tensor -> the tensor it equals (Identity, Dropout, Softmax)
         self.flat = {}              # tensor -> (4-D tensor it flattens, its (C, H, W))
