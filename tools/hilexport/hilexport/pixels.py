@@ -17,7 +17,7 @@ import numpy as np
 from .errors import ExportError
 
 # The files the bench decodes (libpng, libjpeg-turbo); others in a dataset folder are skipped.
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".jpe", ".jfif")
 
 
 @functools.lru_cache(maxsize=64)     # a dataset has few distinct sizes; its images are many
