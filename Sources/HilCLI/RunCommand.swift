@@ -96,6 +96,12 @@ struct RunCommand: ParsableCommand {
             let prepared = try runner.prepare(request, harness: harnessImage)
             note("model \(prepared.model.summary.name): \(prepared.model.summary.parameters) parameters, \(prepared.model.summary.macs) MACs; dataset \(prepared.dataset.samples.count) samples")
             let board = try catalog.board(named: self.board)
+            if let hint = EvaluationRunner.slowLineHint(samples: prepared.dataset.samples.count,
+                                                        inputBytes: prepared.model.summary.inputBytes,
+                                                        bootBaud: board.harness.bootBaud, maxBaud: board.harness.maxBaud,
+                                                        chosenBaud: baud) {
+                note(hint)
+            }
             var mock: PersistentMockBoard?
             let transport: any USBTransport
             let openSerial: (Int) throws -> any SerialConnection

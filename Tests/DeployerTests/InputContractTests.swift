@@ -125,6 +125,17 @@ import Testing
         #expect(json.contains("\"input_contract\"") && json.contains("\"source\" : \"model\""))
     }
 
+    /// 500 inputs of 32×32×3 at 115200 baud is over two minutes on the line alone: say so, and
+    /// which rate the board's harness takes; not when a rate was chosen or the run is short.
+    @Test func aSlowLineSuggestsAFasterRate() throws {
+        let hint = try #require(EvaluationRunner.slowLineHint(samples: 500, inputBytes: 3072, bootBaud: 115_200,
+                                                              maxBaud: 2_000_000, chosenBaud: nil))
+        #expect(hint.contains("at 115200 baud takes at least 133 s") && hint.contains("add --baud 2000000 (about 8 s"))
+        #expect(EvaluationRunner.slowLineHint(samples: 500, inputBytes: 3072, bootBaud: 115_200, maxBaud: 2_000_000, chosenBaud: 115_200) == nil)
+        #expect(EvaluationRunner.slowLineHint(samples: 60, inputBytes: 3072, bootBaud: 115_200, maxBaud: 2_000_000, chosenBaud: nil) == nil)
+        #expect(EvaluationRunner.slowLineHint(samples: 500, inputBytes: 3072, bootBaud: 115_200, maxBaud: 115_200, chosenBaud: nil) == nil)
+    }
+
     @Test func lineUseCannotExceedTheLine() {
         #expect(EvaluationRunner.lineUtilisation(bytes: 11_520, baud: 115_200, seconds: 1) == 1.0 / 1.0 * 11_520 * 10 / 115_200)
         #expect(EvaluationRunner.lineUtilisation(bytes: 1_000_000, baud: 115_200, seconds: 1) == 1)

@@ -208,6 +208,21 @@ extension EvaluationRunner {
         guard seconds > 0, baud > 0 else { return 0 }
         return min(1, Double(bytes) * 10 / (Double(baud) * seconds))
     }
+
+    /// A note when streaming at the board's boot rate would take long (over `threshold` seconds
+    /// for the input bytes alone) and the harness can switch faster: nil when a rate was chosen,
+    /// when it is quick enough, or when the board cannot go faster.
+    public static func slowLineHint(samples: Int, inputBytes: Int, bootBaud: Int, maxBaud: Int,
+                                    chosenBaud: Int?, threshold: Double = 30) -> String? {
+        guard chosenBaud == nil, bootBaud > 0, samples > 0 else { return nil }
+        let bits = Double(samples) * Double(inputBytes) * 10
+        let seconds = bits / Double(bootBaud)
+        guard seconds > threshold,
+              let faster = SerialPort.rates.last(where: { $0 <= maxBaud }), faster > bootBaud else { return nil }
+        return "note: streaming \(samples) inputs of \(inputBytes) bytes at \(bootBaud) baud takes at least "
+            + String(format: "%.0f s", seconds) + "; this board's harness switches up to \(maxBaud) baud: "
+            + "add --baud \(faster) (about " + String(format: "%.0f s", bits / Double(faster)) + " on the line)"
+    }
 }
 
 /// How each timer is named wherever a latency appears, so an estimate never passes for a measurement.
