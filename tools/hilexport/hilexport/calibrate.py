@@ -8,6 +8,7 @@ int8"): x = p/255 (unit), p/127.5 − 1 (centered) or p (raw), then q = clamp(ro
   centered: scale 2/255, zp 0. x/scale = p − 127.5 is always a half, so q = p − 128 for p ≤ 127 and
             p − 127 above (255 clamps to 127): every pixel is off by exactly half a step (1/255),
             which no integer zero point avoids; 254 and 255 share a code.
+  affine (--input-mean/--input-std): the int8 input covers every value a pixel maps to, 0 exact.
 Without a pixel range the calibration inputs' own min/max (with 0 inside) is used.
 """
 import os
@@ -40,14 +41,14 @@ def quantize_input(x, scale, zp):
     return np.clip(r + zp, -128, 127).astype(np.int8)
 
 
-def load_calibration(path, input_shape, input_range=None, limit=None):
+def load_calibration(path, input_shape, input_range=None, limit=None, channel_order="rgb"):
     """Float NCHW calibration samples from a .npy (N×C×H×W or N×H×W×C: float real values, or
     uint8 pixels with a pixel range), a folder holding x.npy, or an image folder (needs Pillow),
     read by the one reader (dataset.py). Float values far outside the pixel range's span are
     refused as the bench refuses them: they were prepared for another model."""
     from . import dataset
     pix = contract.pixels_of(input_range)
-    spec = dataset.Spec(tuple(input_shape), [], pixels=pix)
+    spec = dataset.Spec(tuple(input_shape), [], pixels=pix, channel_order=channel_order or "rgb")
     a = dataset.load_inputs(path, spec, limit)
     if a.dtype == np.uint8:
         if pix is None:

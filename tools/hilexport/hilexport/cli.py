@@ -96,7 +96,8 @@ def run(args):
         raise ExportError(f"-o {args.output} is a folder; give the path of the .hilm file to write")
     g = graph.load(args.model)
     pix = pixel_mapping(args, g.input_shape[0])
-    x = calibrate.load_calibration(args.calibration, g.input_shape, pix, args.limit)
+    order = contract.channel_order(args.channel_order, g.input_shape[0])
+    x = calibrate.load_calibration(args.calibration, g.input_shape, pix, args.limit, order)
     labels = pipeline.read_labels(args.labels) if args.labels else None
     if labels is not None:
         pipeline.check_labels(labels, args.labels)

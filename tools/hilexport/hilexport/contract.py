@@ -94,3 +94,9 @@ def pixels_of(option):
     if option is None or isinstance(option, Pixels):
         return option
     return Pixels.named(option)
+
+
+def channel_order_of(blob):
+    """The channel order a blob's contract records ("rgb" when it records none)."""
+    header = int.from_bytes(blob[6:8], "little")
+    return {2: "bgr", 3: "gray"}.get(blob[73], "rgb") if header >= 100 and len(blob) >= 100 else "rgb"

@@ -42,6 +42,7 @@ class Spec:
     scale: float = 1.0
     zero_point: int = 0
     layout: str = "nchw"
+    channel_order: str = "rgb"      # bgr: decoded images (always RGB) get their channels swapped
 
     def real_span(self):
         if self.pixels is not None:
@@ -286,7 +287,7 @@ def load(path, spec, limit=None, floats=("<f4",)):
                 raise ExportError(no_pixels_text(samples[0][0], "an image"))
             chosen = samples[:limit]
             c, h, w = spec.shape
-            x = np.stack([testset.pixels.load(f, c, h, w) for f, _ in chosen]) if chosen else \
+            x = _ordered(np.stack([testset.pixels.load(f, c, h, w) for f, _ in chosen]), spec) if chosen else \
                 np.zeros((0, h, w, c), np.uint8)
             return Samples(x, np.array([k for _, k in chosen], np.int64), [f for f, _ in chosen], len(samples))
         path = inputs
@@ -349,7 +350,12 @@ def _images(folder, spec, limit):
         # Evenly spread over the sorted files, so every class folder of a large training set is
         # represented without decoding all of it.
         files = [files[i] for i in np.linspace(0, len(files) - 1, limit).round().astype(int)]
-    return np.stack([testset.pixels.load(f, c, h, w) for f in files])
+    return _ordered(np.stack([testset.pixels.load(f, c, h, w) for f in files]), spec)
+
+
+def _ordered(images, spec):
+    """Decoded images in the model's channel order (arrays are taken as they are)."""
+    return images[..., ::-1].copy() if spec.channel_order == "bgr" else images
 
 
 def quantised(samples, spec):

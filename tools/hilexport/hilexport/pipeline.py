@@ -177,7 +177,7 @@ def evaluate(model, blob, test_path, input_range=None, limit=None, runtime_src=N
     g = graph_mod.load(model)
     ref = int8ref.Model(blob)
     spec = dataset.Spec(tuple(g.input_shape), ref.labels, pixels=pix, scale=float(np.float32(ref.input_scale)),
-                        zero_point=ref.input_zp, layout="nchw")
+                        zero_point=ref.input_zp, layout="nchw", channel_order=contract.channel_order_of(blob))
     s = dataset.load(test_path, spec, limit)
     invoke, engine, _ = int8_engine(blob, runtime_src)
     float_scores, int8_scores = [], []

@@ -7,11 +7,13 @@ runs). Reading follows docs/datasets.md so both sides see the same samples:
 * an image folder (one subfolder per class; Kaggle's `asl_alphabet_train/` layout) or a flat
   folder of `<class>_test.<ext>` images, decoded by Pillow to RGB (or L) and resized with the
   bench's own arithmetic (`pixels.py`), so every sample is the bench's pixel for pixel;
-* a `.npy` of uint8 pixels N×H×W×C with labels in `<name>_y.npy`, `y.npy` or `labels.npy` beside it.
+* arrays (`.npy`, or a folder with `x.npy` and `y.npy`), read by `dataset.py`, the exporter's one
+  reader with the bench's rules.
 
 Classes are matched to the model's labels by name: exactly, else ignoring case when that is
 unambiguous. Samples are taken in the bench's order — classes interleaved, each class's files in
-name order — so `--limit N` keeps the same N samples as `hilctl run --limit N`.
+name order — so `--limit N` keeps the same N samples as `hilctl run --limit N`. This module holds
+the image-folder scan and the figures; `load` is the pixel-only entry the examples use.
 """
 import os
 import re

@@ -159,3 +159,27 @@ def test_float32_test_arrays_are_real_values_and_checked_against_the_range(model
     np.save(tmp_path / "f" / "x.npy", x.astype(np.float32))        # 0..255 for a unit model
     with pytest.raises(ExportError, match="holds float32 values from 0 to 255, but the model takes real values from 0 to 1"):
         pipeline.evaluate(str(model), blob, str(tmp_path / "f"), "unit")
+
+
+def test_a_bgr_model_sees_decoded_images_swapped_as_the_bench_sends_them(model, tmp_path):
+    PIL = pytest.importorskip("PIL.Image", reason="image folders need Pillow")
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 256, (10, 8, 8, 3)).astype(np.uint8)
+    y = np.arange(10) % 5
+    for i, (p, k) in enumerate(zip(x, y)):
+        (tmp_path / "img" / str(k)).mkdir(parents=True, exist_ok=True)
+        PIL.fromarray(p).save(tmp_path / "img" / str(k) / f"i{i}.png")
+    (tmp_path / "arr").mkdir()
+    np.save(tmp_path / "arr" / "x.npy", x[..., ::-1].copy())      # what the bench sends a BGR model
+    np.save(tmp_path / "arr" / "y.npy", y)
+    blob, _ = export(str(model), nets.pixels(16), input_range="unit", channel_order="bgr")
+    assert contract_of(blob)[1] == 2
+    images = pipeline.evaluate(str(model), blob, str(tmp_path / "img"), "unit")
+    arrays = pipeline.evaluate(str(model), blob, str(tmp_path / "arr"), "unit")
+    assert images["samples"] == arrays["samples"] == 10
+    assert (images["int8_correct"], images["float_top1"]) == (arrays["int8_correct"], arrays["float_top1"])
+    from hilexport import dataset
+    spec = dataset.Spec((3, 8, 8), [str(i) for i in range(5)], pixels=contract.Pixels("unit"), channel_order="bgr")
+    s = dataset.load(str(tmp_path / "img"), spec)
+    first = [int(np.nonzero(y == k)[0][0]) for k in range(5)]
+    np.testing.assert_array_equal(s.x[:5], x[first][..., ::-1])
