@@ -18,6 +18,16 @@ from .errors import ExportError
 
 # The files the bench decodes (libpng, libjpeg-turbo); others in a dataset folder are skipped.
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".jpe", ".jfif")
+# Images the bench does not decode: refused, not skipped (dropping them would change the test set).
+UNSUPPORTED_EXTENSIONS = (".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".pnm",
+                          ".heic", ".heif", ".avif", ".jp2")
+
+
+def refuse_unsupported(path):
+    """An ExportError for an image in a format the bench does not decode, as the bench words it."""
+    if path.lower().endswith(UNSUPPORTED_EXTENSIONS):
+        ext = path.rsplit(".", 1)[1]
+        raise ExportError(f"{path} is a .{ext.lower()} image, which hil does not decode; convert it to PNG or JPEG")
 
 
 @functools.lru_cache(maxsize=64)     # a dataset has few distinct sizes; its images are many

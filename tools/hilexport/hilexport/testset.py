@@ -56,6 +56,8 @@ def _images_below(folder):
             found += [os.path.join(name, f) for f in _images_below(full)]
         elif name.lower().endswith(IMAGE_EXTENSIONS):
             found.append(name)
+        else:
+            pixels.refuse_unsupported(full)
     return found
 
 
@@ -74,6 +76,8 @@ def scan(path, labels):
     """[(file, class index)] in the bench's order."""
     entries = sorted((e for e in os.listdir(path) if not e.startswith(".") and e != "__MACOSX"), key=natural_key)
     dirs = [e for e in entries if os.path.isdir(os.path.join(path, e))]
+    for e in entries:
+        pixels.refuse_unsupported(os.path.join(path, e))
     files = [e for e in entries if e.lower().endswith(IMAGE_EXTENSIONS)]
     if dirs and files:
         raise ExportError(f"{path} holds both class folders and loose images; keep one layout")

@@ -122,3 +122,12 @@ def test_calibration_limit_spreads_over_every_class_folder(tmp_path):
     x = calibrate.load_calibration(str(tmp_path), (3, 4, 4), "unit", limit=3)
     # One image of each folder, not the first three of folder a.
     assert sorted(np.round(x[:, 0, 0, 0] * 255).astype(int)) == [0, 50, 100]
+
+
+def test_an_image_the_bench_cannot_decode_is_refused_not_skipped(tmp_path):
+    (tmp_path / "A").mkdir()
+    PIL.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "A" / "a1.png")
+    (tmp_path / "A" / "a2.bmp").write_bytes(b"BM")
+    (tmp_path / "A" / "notes.txt").write_text("skipped")
+    with pytest.raises(ExportError, match=r"a2\.bmp is a \.bmp image, which hil does not decode; convert it to PNG or JPEG"):
+        testset.load(str(tmp_path), (3, 4, 4), ["A"])
