@@ -66,6 +66,8 @@ void hil_harness_init(hil_harness *h, const hil_harness_config *config, const hi
     if (io != NULL) h->io = *io;
     h->arena = arena;
     h->arena_size = arena_size;
+    /* painted so that LAYER_PROFILE can say how much of it inference really writes */
+    if (arena != NULL) memset(arena, HIL_HARNESS_ARENA_PAINT, arena_size);
     h->inputs = input_buffers;
     h->input_buffer_size = input_buffers != NULL ? input_buffer_size : 0;
     h->current_baud = h->config.current_baud;

@@ -35,6 +35,7 @@ typedef struct {
     volatile uint32_t received;   /* input bytes held, contiguous from offset 0 */
     volatile uint32_t ticket;     /* order of queueing: the oldest queued slot runs first */
     volatile uint32_t version;    /* bumped by receive before and after it changes the slot */
+    volatile uint8_t profile;     /* the INFER asked for a per-layer profile (written with QUEUED) */
     /* receive side only: the gap last reported by NAK, so one lost chunk costs one NAK per pass */
     uint32_t gap_sample, gap_received, gap_offset;
 } hh_slot;
@@ -93,6 +94,10 @@ struct hil_harness {
     uint8_t baud_unconfirmed;     /* switched; waiting for a good frame at the new rate */
     uint32_t baud_rx_mark;        /* counters.rx_frames when the switch happened */
     uint64_t baud_switched_at;    /* io->cycles() at the switch */
+    /* step side: the profile of the inference running now (cycles per layer) */
+    uint32_t layer_cycles[HIL_HARNESS_MAX_PROFILE_LAYERS];
+    uint64_t mark_at;             /* io->cycles() at the last layer boundary */
+    uint32_t arena_peak;          /* highest arena byte written since boot + 1 (painting) */
     volatile hil_harness_counters counters;
 };
 

@@ -118,6 +118,7 @@ static void hh_infer(hil_harness *h, uint16_t ref, const uint8_t *p, uint32_t le
     }
     s->version++;
     s->ticket = h->rx_next_ticket++;
+    s->profile = (uint8_t)(len >= 6u && (p[5] & 1u));    /* byte 5, protocol 2: flags */
     HH_BARRIER();
     s->state = HIL_SLOT_QUEUED;                           /* from here on the slot is step's */
     s->version++;

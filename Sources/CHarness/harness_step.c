@@ -52,6 +52,48 @@ static void hh_send_result(hil_harness *h, uint8_t slot, uint32_t sample, uint32
     hh_send(h, HIL_FRAME_RESULT, 25u + count);
 }
 
+/* Layer boundary of a profiled inference on a timer: layer b−1 took the cycles since the last one. */
+static void hh_mark(void *ctx, uint16_t boundary) {
+    hil_harness *h = (hil_harness *)ctx;
+    uint64_t now = h->io.cycles(h->io.ctx);
+    if (boundary > 0 && boundary <= HIL_HARNESS_MAX_PROFILE_LAYERS) {
+        uint64_t d = now - h->mark_at;
+        h->layer_cycles[boundary - 1u] = d > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)d;
+    }
+    h->mark_at = now;
+}
+
+/* The highest arena byte that no longer holds the paint, + 1: what inference has written since boot. */
+static void hh_measure_arena(hil_harness *h) {
+    uint32_t top = h->arena_size;
+    while (top > h->arena_peak && h->arena[top - 1u] == HIL_HARNESS_ARENA_PAINT) top--;
+    if (top > h->arena_peak) h->arena_peak = top;
+}
+
+/* LAYER_PROFILE (§4.8): cycles per layer of the inference just run, in as many frames as needed. */
+static void hh_send_profile(hil_harness *h, uint32_t sample) {
+    uint16_t layers = h->model.layer_count;
+    uint16_t recorded = layers <= HIL_HARNESS_MAX_PROFILE_LAYERS ? layers : 0;
+    uint32_t per_frame = (HIL_HARNESS_MAX_PAYLOAD - 22u) / 4u;
+    uint32_t stack = h->io.stack_peak != NULL ? h->io.stack_peak(h->io.ctx) : 0xFFFFFFFFu;
+    uint16_t first = 0;
+    do {
+        uint32_t left = (uint32_t)recorded - first;
+        uint16_t k = (uint16_t)(left < per_frame ? left : per_frame);
+        uint8_t *p = hh_payload(h);
+        hh_put32(p, sample);
+        hh_put32(p + 4, h->boot_id);
+        hh_put16(p + 8, layers);
+        hh_put16(p + 10, first);
+        hh_put16(p + 12, k);
+        hh_put32(p + 14, h->arena_peak);
+        hh_put32(p + 18, stack);
+        for (uint16_t i = 0; i < k; i++) hh_put32(p + 22 + 4u * i, h->layer_cycles[first + i]);
+        hh_send(h, HIL_FRAME_LAYER_PROFILE, 22u + 4u * k);
+        first = (uint16_t)(first + k);
+    } while (first < recorded);
+}
+
 static void hh_run(hil_harness *h, int slot) {
     hh_slot *s = &h->slots[slot];
     s->state = HIL_SLOT_RUNNING;
@@ -62,20 +104,32 @@ static void hh_run(hil_harness *h, int slot) {
     uint32_t input_crc = hil_crc32(0, input, h->input_bytes);
     uint64_t cycles = 0;
     hil_status st;
+    int profile = s->profile;
+    memset(h->layer_cycles, 0, sizeof h->layer_cycles);
     if (h->io.estimate_cycles != NULL) {
         st = hil_invoke(&h->model, (const int8_t *)input, h->arena, h->arena_size, h->scores);
         cycles = h->io.estimate_cycles(h->io.ctx, &h->model);
+        if (profile && h->io.estimate_layer_cycles != NULL && h->model.layer_count <= HIL_HARNESS_MAX_PROFILE_LAYERS) {
+            for (uint16_t i = 0; i < h->model.layer_count; i++) {
+                uint64_t c = h->io.estimate_layer_cycles(h->io.ctx, &h->model, i);
+                h->layer_cycles[i] = c > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)c;
+            }
+        }
     } else if (h->io.cycles != NULL) {
         uint64_t t0 = h->io.cycles(h->io.ctx);
-        st = hil_invoke(&h->model, (const int8_t *)input, h->arena, h->arena_size, h->scores);
+        /* the marks cost a timer read per layer: only a profiled inference pays for them */
+        st = hil_invoke_marked(&h->model, (const int8_t *)input, h->arena, h->arena_size, h->scores,
+                               profile ? hh_mark : NULL, h);
         cycles = h->io.cycles(h->io.ctx) - t0;
     } else {
         st = hil_invoke(&h->model, (const int8_t *)input, h->arena, h->arena_size, h->scores);
     }
+    if (profile) hh_measure_arena(h);
     h->counters.inferences++;
     HH_BARRIER();
     s->state = HIL_SLOT_FREE;                /* the input is consumed: receive may refill the slot */
     if (st == HIL_OK) {
+        if (profile) hh_send_profile(h, sample);   /* before the RESULT: the host has it when the result lands */
         hh_send_result(h, (uint8_t)slot, sample, input_crc, cycles);
     } else {
         hh_reply r;

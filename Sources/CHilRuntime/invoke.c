@@ -24,6 +24,12 @@ static const int8_t *layer_output(const hil_model *m, uint16_t index, const uint
 hil_status hil_invoke(const hil_model *m, const int8_t *input, uint8_t *arena, uint32_t arena_size,
                       int8_t *scores)
 {
+    return hil_invoke_marked(m, input, arena, arena_size, scores, NULL, NULL);
+}
+
+hil_status hil_invoke_marked(const hil_model *m, const int8_t *input, uint8_t *arena, uint32_t arena_size,
+                             int8_t *scores, hil_mark_fn mark, void *ctx)
+{
     uint32_t avail, i;
     const uint8_t *p;
     const int8_t *in = input;
@@ -37,6 +43,7 @@ hil_status hil_invoke(const hil_model *m, const int8_t *input, uint8_t *arena, u
     in_zp = m->input_zero_point;
     p = hil_first_layer(m, &avail);
     hil_layer_mark(0);
+    if (mark != NULL) mark(ctx, 0);
     for (i = 0; i < m->layer_count; i++) {
         int8_t *out;
         /* Cannot fail on a loaded model; a blob changed after loading stops here. */
@@ -63,6 +70,7 @@ hil_status hil_invoke(const hil_model *m, const int8_t *input, uint8_t *arena, u
         p += L.len;
         avail -= L.len;
         hil_layer_mark((uint16_t)(i + 1));
+        if (mark != NULL) mark(ctx, (uint16_t)(i + 1));
     }
     memcpy(scores, in, m->class_count);
     return HIL_OK;

@@ -19,7 +19,7 @@ public protocol BenchService: Sendable {
     /// Events with seq > `after` as they happen; finishes after the job's "finished" event
     /// (at once when the job already finished).
     func liveEvents(job id: Int64, after: Int64) async throws(APIError) -> AsyncStream<JobEvent>
-    /// The EvaluationReport JSON (schema_version 1) of a finished job's run.
+    /// The EvaluationReport JSON (schema_version 2) of a finished job's run.
     func report(job id: Int64) async throws(APIError) -> Data
 
     /// Stores bytes content-addressed; refuses with 413 beyond the configured limit, 400 when the

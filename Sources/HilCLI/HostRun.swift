@@ -14,7 +14,20 @@ public struct HostRun {
     public func run(_ request: RunRequest, progress: (RunProgress) -> Void = { _ in },
              note: (String) -> Void = { _ in }) throws(RunError) -> EvaluationReport {
         try HostEvaluation(catalog: catalog).run(request, timer: .estimated, cycles: estimatedCycles,
-                                                 progress: progress, note: note)
+                                                 layerCycles: estimatedLayerCycles, progress: progress, note: note)
+    }
+
+    /// The cost model's cycles of each layer (the mock board's profile of this model).
+    public func estimatedLayerCycles(_ model: ModelFile) -> [UInt64] {
+        var loaded = hil_model()
+        return model.blob.withUnsafeBufferPointer { blob in
+            guard hil_model_load(&loaded, blob.baseAddress, UInt32(blob.count)) == HIL_OK else { return [] }
+            return (0..<loaded.layer_count).map { i in
+                var info = hil_layer_info()
+                guard hil_model_layer_info(&loaded, i, &info) == HIL_OK else { return 0 }
+                return UInt64(costModel.cycles(of: info).rounded())
+            }
+        }
     }
 
     /// The cost model's cycles for one inference of this model (the mock board's figure).

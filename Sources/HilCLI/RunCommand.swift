@@ -35,7 +35,7 @@ struct RunCommand: ParsableCommand {
     var machine = "qemu-mps2-an500"
     @Flag(help: "Evaluate on this machine only: the board's C runtime on the host, latency estimated by the Cortex-M7 cost model for --board. For a model that does not fit the board, or accuracy without hardware.")
     var hostOnly = false
-    @Flag(help: "Print the report as JSON (schema_version 1).") var json = false
+    @Flag(help: "Print the report as JSON (schema_version 2).") var json = false
 
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be a positive number of samples") }

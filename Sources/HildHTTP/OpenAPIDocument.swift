@@ -263,7 +263,7 @@ paths:
     get:
       tags: [jobs]
       operationId: jobReport
-      summary: The EvaluationReport (schema_version 1) of a finished job, as stored.
+      summary: The EvaluationReport (schema_version 2) of a finished job, as stored.
       parameters:
         - $ref: "#/components/parameters/JobID"
       responses:
@@ -276,6 +276,10 @@ paths:
                 properties:
                   schema_version:
                     type: integer
+                  profile:
+                    type: object
+                    description: Where an inference's time and memory go - per-layer cycles (median over the profiled inputs, `requested_inputs` and `profiled_inputs`), microseconds, cycles per MAC, share, the hottest layers marked, and the arena and stack the device measured. Absent when no input was profiled.
+                    additionalProperties: true
                 additionalProperties: true
         "400":
           $ref: "#/components/responses/BadRequest"

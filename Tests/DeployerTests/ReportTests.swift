@@ -74,7 +74,7 @@ import Testing
     @Test func jsonCarriesTheSchemaVersionAndSnakeCaseKeys() throws {
         let r = EvaluationReport(model: model, board: board, dataset: "d", records: [record(0, label: 0, predicted: 0, cycles: 5)], throughput: throughput, footprint: footprint, link: link)
         let object = try JSONSerialization.jsonObject(with: Data(try r.json().utf8)) as? [String: Any]
-        #expect(object?["schema_version"] as? Int == 1)
+        #expect(object?["schema_version"] as? Int == 2)
         #expect((object?["accuracy"] as? [String: Any])?["top1"] as? Double == 1)
         #expect((object?["latency"] as? [String: Any])?["timer_kind"] as? String == "estimated")
         let text = ReportRenderer.text(r)

@@ -60,7 +60,7 @@ struct DaemonEndToEndTests {
         #expect(junit.status == 0)
         #expect(junit.stdout.contains("<testsuite"))
         let json = try d.hilctl(["report", "\(first.id)", "--format", "json"])
-        #expect(json.stdout.contains("\"schema_version\" : 1") || json.stdout.contains("\"schema_version\":1"))
+        #expect(json.stdout.contains("\"schema_version\" : 2") || json.stdout.contains("\"schema_version\":2"))
         let boards = try d.hilctl(["boards"])
         #expect(boards.stdout.contains("MOCK0746F7DISCO01"))
         d.kill(SIGTERM)

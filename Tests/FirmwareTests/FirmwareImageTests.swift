@@ -53,7 +53,7 @@ struct FirmwareImageTests {
         let address = t.firmware.infoBlockAddress
         let info = try #require(bytes(of: image, at: address, count: HarnessInfoBlock.size), "nothing at \(hex(address))")
         #expect(le32(info, 0) == HarnessInfoBlock.magic, "no \"HILH\" at \(hex(address))")
-        #expect(info[4] == 1 && info[5] == 0, "protocol version 1")
+        #expect(info[4] == 2 && info[5] == 0, "protocol version 2")
         #expect(info[6] == 64 && info[7] == 0, "block size 64")
         #expect(cString(info[8..<32]) == FirmwareBuild.buildID)
         #expect(cString(info[32..<64]) == t.board)

@@ -49,7 +49,7 @@ import Testing
         let scoresOf = { (k: Int) in reference.scores(samples[k].input) }
         var forged = 0
         link.forge = { message in
-            guard case let .infer(_, sample) = message else { return [] }
+            guard case let .infer(_, sample, _) = message else { return [] }
             let boot = device.bootID
             switch sample {
             case 101:                                             // while 100 and 101 are out:

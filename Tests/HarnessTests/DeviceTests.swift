@@ -13,7 +13,7 @@ import Testing
         let blob = TestModel.blob()
         var hash = [UInt8](repeating: 0, count: 32)
         hil_sha256(blob, blob.count, &hash)
-        #expect(hello.protocolVersion == 1)
+        #expect(hello.protocolVersion == 2)
         #expect(hello.reason == .boot)
         #expect(hello.ref == 0xFFFF)
         #expect(hello.bootID == console.device.bootID)

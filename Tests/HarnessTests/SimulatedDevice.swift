@@ -83,7 +83,13 @@ final class SimulatedDevice {
                 let me = Unmanaged<SimulatedDevice>.fromOpaque(ctx!).takeUnretainedValue()
                 if let possible = me.config.possibleBauds, !possible.contains(baud) { return 1 }
                 return me.onSetBaud(baud) ? 0 : 1
-            })
+            },
+            // a profiled inference splits the estimate evenly over the layers
+            estimate_layer_cycles: { ctx, model, _ in
+                let me = Unmanaged<SimulatedDevice>.fromOpaque(ctx!).takeUnretainedValue()
+                return me.config.inferenceCycles / UInt64(max(1, model!.pointee.layer_count))
+            },
+            stack_peak: nil)
         hil_harness_init(harness, &cfg, &io, region.baseAddress, UInt32(region.count),
                          arena.baseAddress, UInt32(arena.count), inputs.baseAddress, config.inputBufferSize)
         nextBootID &+= 0x101

@@ -99,9 +99,20 @@ import Testing
                               "--dataset", "examples/shapes/holdout", "--limit", "12", "--baud", "2000000", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(report["schema_version"] as? Int == 1)
+        #expect(report["schema_version"] as? Int == 2)
         let accuracy = try #require(report["accuracy"] as? [String: Any])
         #expect(accuracy["total"] as? Int == 12)
+        // The first five inputs came back with the board's per-layer profile (the harness's frame,
+        // through the session), laid against the model's seven layers; they add up to the inference.
+        let profile = try #require(report["profile"] as? [String: Any])
+        #expect(profile["requested_inputs"] as? Int == 5 && profile["profiled_inputs"] as? Int == 5)
+        let layers = try #require(profile["layers"] as? [[String: Any]])
+        #expect(layers.map { $0["op"] as? String } == ["conv2d+relu", "max_pool", "conv2d+relu", "max_pool", "conv2d+relu",
+                                                       "global_avg_pool", "fully_connected"])
+        let sum = layers.compactMap { $0["cycles"] as? Int }.reduce(0, +)
+        #expect(sum == profile["layer_cycles_total"] as? Int && sum > 0)
+        let memory = try #require(profile["memory"] as? [String: Any])
+        #expect(memory["arena_peak_bytes"] as? Int == memory["arena_planned_bytes"] as? Int)   // painted, read back
         let agreement = try #require(report["agreement"] as? [String: Any])
         #expect(agreement["rate"] as? Double == 1.0)          // the board ran the host's own C runtime
         let latency = try #require(report["latency"] as? [String: Any])

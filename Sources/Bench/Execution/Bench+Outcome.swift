@@ -119,6 +119,6 @@ extension Bench {
 }
 
 extension APIJSON {
-    /// The run report as the API serves it: the report's own JSON (schema_version 1).
+    /// The run report as the API serves it: the report's own JSON (schema_version 2).
     static func reportData(_ report: EvaluationReport) throws -> Data { Data(try report.json().utf8) }
 }

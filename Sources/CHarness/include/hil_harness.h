@@ -18,7 +18,9 @@
 extern "C" {
 #endif
 
-#define HIL_HARNESS_PROTOCOL_VERSION 1u
+/* 2: INFER may ask for a per-layer profile, answered by LAYER_PROFILE before the RESULT
+ * (docs/harness-protocol.md §4.8). A version-1 host never asks; a version-1 device ignores the ask. */
+#define HIL_HARNESS_PROTOCOL_VERSION 2u
 
 /* Which timer measured the cycles in RESULT frames. Reported in HELLO; the host shows it with
  * every latency figure so an estimate is never read as a measurement. */
@@ -49,6 +51,12 @@ typedef struct {
     /* Switches the UART to `baud` after the acknowledgement has left the wire.
      * Returns 0 when the rate is possible, non-zero to refuse it. */
     int (*set_baud)(void *ctx, uint32_t baud);
+    /* Mock boards only: the estimated cycles of layer `layer` of `m`, for a profiled inference
+     * (with estimate_cycles). NULL on hardware, where io->cycles times each layer. */
+    uint64_t (*estimate_layer_cycles)(void *ctx, const hil_model *m, uint16_t layer);
+    /* The most stack bytes the firmware has used since boot (painted at reset, read back), for
+     * LAYER_PROFILE; NULL where it is not measured (the host-compiled mock). */
+    uint32_t (*stack_peak)(void *ctx);
 } hil_harness_io;
 
 typedef struct {
@@ -97,8 +105,17 @@ int hil_harness_step(hil_harness *h);
 #define HIL_HARNESS_MAX_CLASSES 512u
 #endif
 #define HIL_HARNESS_INPUT_BUFFERS 2u
+/* Most layers a profile records (cycles per layer, u32 each in the state); a model with more is
+ * answered with an empty LAYER_PROFILE that says how many layers it has. */
+#ifndef HIL_HARNESS_MAX_PROFILE_LAYERS
+#define HIL_HARNESS_MAX_PROFILE_LAYERS 128u
+#endif
 /* An upper bound of hil_harness_state_size(), for static allocation (checked at compile time). */
-#define HIL_HARNESS_STATE_BYTES (2u * HIL_HARNESS_MAX_PAYLOAD + HIL_HARNESS_MAX_CLASSES + 1024u)
+#define HIL_HARNESS_STATE_BYTES (2u * HIL_HARNESS_MAX_PAYLOAD + HIL_HARNESS_MAX_CLASSES \
+                                 + 4u * HIL_HARNESS_MAX_PROFILE_LAYERS + 1088u)
+/* Arena bytes are painted with this at init; the highest byte no longer holding it after an
+ * inference is the arena's measured peak (LAYER_PROFILE). */
+#define HIL_HARNESS_ARENA_PAINT 0xA5u
 
 /* Frame types. Host to device below 0x80, device to host from 0x81. Part of the wire format. */
 typedef enum {
@@ -113,7 +130,8 @@ typedef enum {
     HIL_FRAME_BAUD_ACK = 0x84,
     HIL_FRAME_NAK = 0x85,
     HIL_FRAME_RESULT = 0x86,
-    HIL_FRAME_ERROR = 0x87
+    HIL_FRAME_ERROR = 0x87,
+    HIL_FRAME_LAYER_PROFILE = 0x88
 } hil_frame_type;
 
 /* ERROR frame codes. Part of the wire format. */

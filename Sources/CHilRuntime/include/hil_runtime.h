@@ -91,6 +91,16 @@ hil_status hil_invoke(const hil_model *m, const int8_t *input, uint8_t *arena, u
  * marks over GDB). The runtime's own definition is weak and does nothing. */
 void hil_layer_mark(uint16_t boundary);
 
+/* A layer-boundary callback with a context: called like hil_layer_mark (0 before the first layer,
+ * i + 1 after layer i). The harness times layers through it, one harness per context, so several
+ * mock boards in one process never share a timer. */
+typedef void (*hil_mark_fn)(void *ctx, uint16_t boundary);
+
+/* hil_invoke, calling `mark(ctx, boundary)` at every layer boundary (after hil_layer_mark) when
+ * `mark` is not NULL. Same arithmetic, same result. */
+hil_status hil_invoke_marked(const hil_model *m, const int8_t *input, uint8_t *arena, uint32_t arena_size,
+                             int8_t *scores, hil_mark_fn mark, void *ctx);
+
 /* Index of the largest score; the lowest index wins ties. */
 uint16_t hil_argmax(const int8_t *scores, uint16_t count);
 

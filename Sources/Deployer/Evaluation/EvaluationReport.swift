@@ -2,7 +2,8 @@ import Foundation
 
 /// Everything a run found out, as the terminal table shows it and as JSON (schema_version 1).
 public struct EvaluationReport: Codable, Sendable {
-    public static let schemaVersion = 1
+    /// 2: `profile` (per-layer cycles and measured memory). Readers of 1 ignore it.
+    public static let schemaVersion = 2
 
     public struct Board: Codable, Sendable {
         public let name: String
@@ -77,11 +78,16 @@ public struct EvaluationReport: Codable, Sendable {
     /// How the test set's pixels became inputs and whether the model or the user said so.
     /// Absent in reports of older builds.
     public let input: InputMapping?
+    /// Where the time and memory of an inference go, layer by layer; absent when no input was
+    /// profiled (and in reports of older builds).
+    public let profile: ProfileReport?
 
     public init(model: ModelSummary, board: Board, dataset: String, records: [SampleRecord],
                 throughput: Throughput, footprint: Footprint, link: Link,
-                repeatCycles: [UInt64] = [], warmup: Int = 0, repeats: Int = 1, input: InputMapping? = nil) {
+                repeatCycles: [UInt64] = [], warmup: Int = 0, repeats: Int = 1, input: InputMapping? = nil,
+                profile: ProfileReport? = nil) {
         self.input = input
+        self.profile = profile
         self.warmup = warmup
         self.repeats = repeats
         self.model = model

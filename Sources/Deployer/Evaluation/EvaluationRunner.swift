@@ -16,6 +16,9 @@ public struct RunRequest: Sendable {
     public var warmup = 0
     /// Passes over the test set: accuracy is the first pass's, latency pools every pass.
     public var repeats = 1
+    /// Inputs (the first of the test set's order) whose inference is profiled layer by layer.
+    public var profile = RunRequest.defaultProfile
+    public static let defaultProfile = 5
     public var flash: FlashRequest
 
     public init(modelPath: String, datasetPath: String) {
@@ -160,14 +163,18 @@ public struct EvaluationRunner {
         var records: [SampleRecord] = []
         records.reserveCapacity(samples.count)
         var repeatCycles: [UInt64] = []
+        var profiled: [(cycles: UInt64, profile: LayerProfile)] = []
         var correct = 0
         let start = ContinuousClock.now
+        // The first inputs of the set's order (pass 0, ids 0 ..< n) are the profiled ones.
+        let profileIDs = Set(samples.prefix(max(0, prepared.request.profile)).map(\.index))
         do {
-            try session.run(samples: stream) { result throws in
+            try session.run(samples: stream, profile: { profileIDs.contains($0) }) { result throws in
                 if shouldStop() { throw RunError.cancelled }
                 guard result.id >= 0 else { return }
                 guard result.id < stride else { repeatCycles.append(result.cycles); return }
                 guard let sample = byIndex[result.id] else { return }
+                if let p = result.profile { profiled.append((result.cycles, p)) }
                 let host = reference.predict(sample.input)
                 records.append(SampleRecord(index: sample.index, source: sample.source, label: sample.label,
                                             predicted: result.predictedClass, reference: host.predicted,
@@ -183,6 +190,10 @@ public struct EvaluationRunner {
         let stats = session.statistics
         let inputBytes = (samples.count * repeats + warmup) * prepared.model.summary.inputBytes
         let timer = TimerNames.describe(hello.timer)
+        let profile = try ProfileReport.build(
+            model: prepared.model, profiled: profiled, requested: min(profileIDs.count, samples.count), timer: timer,
+            coreClockHz: Int(hello.coreClockHz), arenaAvailableBytes: board.harness.arenaBytes,
+            note: hello.protocolVersion < 2 ? "the harness speaks protocol \(hello.protocolVersion), which has no per-layer profile; flash a current harness" : nil)
         return EvaluationReport(
             model: prepared.model.summary,
             board: .init(name: board.name, kind: boardKind, harnessBuild: hello.buildID, coreClockHz: Int(hello.coreClockHz),
@@ -196,7 +207,7 @@ public struct EvaluationRunner {
             footprint: .init(model: prepared.model, board: board),
             link: .init(resends: stats.resentChunks + stats.restarts, crcErrors: stats.crcErrors,
                         reboots: stats.reboots, droppedResults: stats.droppedResults),
-            repeatCycles: repeatCycles, warmup: warmup, repeats: repeats, input: prepared.input)
+            repeatCycles: repeatCycles, warmup: warmup, repeats: repeats, input: prepared.input, profile: profile)
     }
 }
 
@@ -253,6 +264,8 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
     case pixelsContradictModel(model: String, recorded: PixelRange, asked: PixelRange)
     /// Stopped on request (a cancelled job): neither the bench's failure nor the model's.
     case cancelled
+    /// A profiled inference's layers do not add up to the whole: the harness's (or timer's) fault.
+    case profileDoesNotAddUp(layers: UInt64, whole: UInt64)
 
     public var description: String {
         switch self {
@@ -269,6 +282,9 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
             return "\(model) records its pixel range as \(recorded.name) (\(recorded.formula)), but --pixels says \(asked.name) (\(asked.formula)); drop --pixels to use the model's, or export the model again with the range it was trained on"
         case .cancelled:
             return "the run was cancelled before it finished"
+        case let .profileDoesNotAddUp(layers, whole):
+            let tolerance = Int(ProfileReport.tolerance * 100)
+            return "the harness's per-layer profile adds up to \(layers) cycles but the same inference took \(whole) (more than \(tolerance) % or \(ProfileReport.toleranceCycles) cycles apart): the harness firmware's timer or layer marks are broken; rebuild it (make -C boards/firmware) or report it"
         case let .wrongModel(expected, found, name):
             return "the board runs model \(name) (sha256 \(found.prefix(16))…), not the one just flashed (\(expected.prefix(16))…); another tool may have flashed it, or the flash failed silently — flash again with --force"
         }

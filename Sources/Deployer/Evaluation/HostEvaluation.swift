@@ -14,7 +14,10 @@ public struct HostEvaluation {
     public init(catalog: BoardCatalog) { self.catalog = catalog }
 
     /// `cycles` gives the estimated cycles of one inference of the model (the same for every input).
+    /// `layerCycles`, when given, estimates each layer: the first `request.profile` inputs then carry
+    /// that profile, as a mock board's would.
     public func run(_ request: RunRequest, timer: TimerKind, cycles: (ModelFile) -> UInt64,
+                    layerCycles: ((ModelFile) -> [UInt64])? = nil,
                     progress: (RunProgress) -> Void = { _ in },
                     note: (String) -> Void = { _ in }) throws(RunError) -> EvaluationReport {
         let board: HarnessTarget
@@ -37,6 +40,14 @@ public struct HostEvaluation {
         let seconds = Double(perInference) * Double(records.count) / Double(board.coreClockHz)
         let inputBytes = records.count * s.inputBytes
         let named = TimerNames.describe(timer)
+        let requested = layerCycles == nil ? 0 : min(max(0, request.profile), records.count)
+        let perLayer = requested > 0 ? layerCycles?(model) ?? [] : []
+        let profiled = (0..<requested).map { _ in
+            (cycles: perInference, profile: LayerProfile(layerCycles: perLayer, layerCount: s.layers,
+                                                         arenaPeakBytes: nil, stackPeakBytes: nil))
+        }
+        let profile = try ProfileReport.build(model: model, profiled: profiled, requested: requested, timer: named,
+                                              coreClockHz: board.coreClockHz, arenaAvailableBytes: board.harness.arenaBytes)
         return EvaluationReport(
             model: s,
             board: .init(name: board.name, kind: "host", harnessBuild: "none (C runtime on this host)",
@@ -46,7 +57,7 @@ public struct HostEvaluation {
             throughput: .init(seconds: seconds, samplesPerSecond: seconds > 0 ? Double(records.count) / seconds : 0,
                               inputBytes: inputBytes, wireBytes: 0, wireBytesPerInputByte: 0, lineUtilisation: 0),
             footprint: .init(model: model, board: board),
-            link: .init(resends: 0, crcErrors: 0, reboots: 0, droppedResults: 0), input: input)
+            link: .init(resends: 0, crcErrors: 0, reboots: 0, droppedResults: 0), input: input, profile: profile)
     }
 
     /// What keeps the model off the board, in the words `hilctl pack` would refuse it with.

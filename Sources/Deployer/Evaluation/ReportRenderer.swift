@@ -37,8 +37,13 @@ public enum ReportRenderer {
         }
         let f = r.footprint
         out.append("memory   model \(kb(f.modelBytes)) of \(kb(f.modelRegionBytes)) model region (\(kb(f.boardFlashBytes)) flash)\(f.modelFits ? "" : " DOES NOT FIT"); arena \(kb(f.arenaBytes)) of \(kb(f.harnessArenaBytes)) (\(kb(f.boardRAMBytes)) RAM)\(f.arenaFits ? "" : " DOES NOT FIT")")
+        if let memory = r.profile?.memory { out.append("         " + memoryLine(memory)) }
         if r.link.resends + r.link.crcErrors + r.link.reboots + r.link.droppedResults > 0 {
             out.append("link     \(r.link.resends) resends, \(r.link.crcErrors) CRC errors, \(r.link.reboots) board reboots, \(r.link.droppedResults) results dropped as unattributable")
+        }
+        if let p = r.profile {
+            out.append("")
+            out += layerTable(p)
         }
         out.append("")
         let width = max(5, r.classes.map(\.label.count).max() ?? 5)
@@ -65,6 +70,42 @@ public enum ReportRenderer {
             if r.agreement.mismatches.count > 50 { out.append("  … and \(r.agreement.mismatches.count - 50) more (see --json)") }
         }
         return out.joined(separator: "\n")
+    }
+}
+
+extension ReportRenderer {
+    /// What the device measured of its memory, against the plan and the board.
+    public static func memoryLine(_ m: ProfileReport.Memory) -> String {
+        func kb(_ n: Int) -> String { String(format: "%.1f KB", Double(n) / 1024) }
+        let arena = m.arenaPeakBytes.map { "arena used \(kb($0)) (\($0) bytes) of \(kb(m.arenaPlannedBytes)) planned, \(kb(m.arenaAvailableBytes)) in the harness" }
+            ?? "arena \(kb(m.arenaPlannedBytes)) planned (not measured on this host)"
+        let stack = m.stackPeakBytes.map { "stack peak \(kb($0)) (\($0) bytes, painted)" } ?? "stack not measured"
+        return "measured: \(arena); \(stack)"
+    }
+
+    /// The per-layer table: index, operator, output shape, parameters, MACs, median cycles, µs,
+    /// cycles per MAC, share; `*` marks the layers that take the most time.
+    public static func layerTable(_ p: ProfileReport) -> [String] {
+        var out = ["layers   median of \(p.profiledInputs) profiled input(s) (\(p.requestedInputs) asked), \(p.timer) — \(p.timerKind.uppercased())"]
+        if let note = p.note { out.append("         " + note) }
+        guard !p.layers.isEmpty else { return out }
+        let opWidth = max(8, p.layers.map(\.op.count).max() ?? 8)
+        out.append("    #  " + "op".padding(toLength: opWidth, withPad: " ", startingAt: 0)
+                   + "      output    params         MACs       cycles          µs  cyc/MAC   share")
+        for l in p.layers {
+            let shape = l.outputShape.map(String.init).joined(separator: "×")
+            let perMAC = l.cyclesPerMac.map { String(format: "%8.2f", $0) } ?? "       —"
+            out.append(String(format: "%5d  ", l.index) + l.op.padding(toLength: opWidth, withPad: " ", startingAt: 0)
+                       + shape.rightAligned(12) + String(l.parameters).rightAligned(10) + String(l.macs).rightAligned(13)
+                       + String(l.cycles).rightAligned(13) + String(format: "%12.1f", l.microseconds) + " " + perMAC
+                       + String(format: " %6.1f %%", l.share * 100) + (l.hot ? " *" : ""))
+        }
+        let totalMicro = p.layers.reduce(0) { $0 + $1.microseconds }
+        out.append("       " + "total".padding(toLength: opWidth, withPad: " ", startingAt: 0) + String(repeating: " ", count: 35)
+                   + String(p.layerCyclesTotal).rightAligned(13) + String(format: "%12.1f", totalMicro)
+                   + "           100.0 %   (whole inference \(p.inferenceCycles) cycles)")
+        out.append("         * the most expensive layers: together at least half the time (at most three)")
+        return out
     }
 }
 

@@ -56,7 +56,7 @@ public enum FirmwarePacker {
         let sp: UInt32 = 0x2005_0000, reset = base + layout.infoBlockOffset.value + UInt32(HarnessInfoBlock.size) + 1
         write32(&bytes, 0, sp)
         write32(&bytes, 4, reset)
-        let info = HarnessInfoBlock(protocolVersion: 1, buildID: "mock-harness-1", board: board.name).bytes
+        let info = HarnessInfoBlock(protocolVersion: 2, buildID: "mock-harness-1", board: board.name).bytes
         bytes.replaceSubrange(Int(layout.infoBlockOffset.value)..<bytes.count, with: info)
         return FirmwareImage(path: "mock harness for \(board.name)", format: .binary,
                              segments: [.init(address: base, bytes: bytes, origin: "mock harness")], entryPoint: reset)

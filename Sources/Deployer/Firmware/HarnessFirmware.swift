@@ -13,18 +13,30 @@ public enum HarnessFirmware {
                              note: (String) -> Void = { _ in }) throws(RunError) -> FirmwareImage {
         let root = catalog.directory.deletingLastPathComponent()
         let path = given ?? defaultPath(target: target, catalog: catalog)
-        if given == nil, !FileManager.default.fileExists(atPath: path) {
-            note("building the harness firmware (make -C boards/firmware \(target))…")
+        // make is incremental: an image older than the harness sources (an earlier protocol) is
+        // rebuilt, an up-to-date one costs a few milliseconds. A failed rebuild of an existing
+        // image is noted and the image used; a missing one that cannot be built is an error.
+        if given == nil {
+            let exists = FileManager.default.fileExists(atPath: path)
+            if !exists { note("building the harness firmware (make -C boards/firmware \(target))…") }
             let make = Process()
             make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             make.arguments = ["make", "-s", "-C", root.appendingPathComponent("boards/firmware").path, target]
             make.standardOutput = FileHandle.standardError
-            do { try make.run() } catch {
+            make.standardError = exists ? FileHandle.nullDevice : FileHandle.standardError
+            var status: Int32 = -1
+            do {
+                try make.run()
+                make.waitUntilExit()
+                status = make.terminationStatus
+            } catch where !exists {
                 throw .pack(.harnessUnreadable(path: path, reason: "cannot run make (\(error.localizedDescription)); install Debian's make"))
-            }
-            make.waitUntilExit()
-            guard make.terminationStatus == 0 else {
-                throw .pack(.harnessUnreadable(path: path, reason: "building the harness firmware for \(target) failed; install Debian's gcc-arm-none-eabi and libnewlib-arm-none-eabi (scripts/setup does), or give a harness image"))
+            } catch {}
+            if status != 0 {
+                guard exists else {
+                    throw .pack(.harnessUnreadable(path: path, reason: "building the harness firmware for \(target) failed; install Debian's gcc-arm-none-eabi and libnewlib-arm-none-eabi (scripts/setup does), or give a harness image"))
+                }
+                note("note: could not rebuild \(path) (make -C boards/firmware \(target)); using it as it is")
             }
         }
         do { return try ImageLoader.load(path: path, binaryBase: base) } catch {

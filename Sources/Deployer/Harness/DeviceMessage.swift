@@ -8,6 +8,7 @@ public enum DeviceMessage: Equatable, Sendable {
     /// The device wants `sample`'s input again from `offset` on.
     case nak(ref: UInt16, slot: UInt8, sample: UInt32, offset: UInt32)
     case result(ResultFrame)
+    case layerProfile(LayerProfileFrame)
     case error(DeviceErrorFrame)
 
     public init(_ frame: Frame) throws {
@@ -22,6 +23,7 @@ public enum DeviceMessage: Equatable, Sendable {
         case .baudAck: self = .baudAck(ref: try r.u16(), baud: try r.u32())
         case .nak: self = .nak(ref: try r.u16(), slot: try r.u8(), sample: try r.u32(), offset: try r.u32())
         case .result: self = .result(try ResultFrame(payload: frame.payload))
+        case .layerProfile: self = .layerProfile(try LayerProfileFrame(payload: frame.payload))
         case .error: self = .error(try DeviceErrorFrame(payload: frame.payload))
         default: throw ByteReader.Short()
         }
@@ -49,6 +51,34 @@ public struct ResultFrame: Equatable, Sendable {
         let count = Int(try r.u16())
         slot = try r.u8()
         scores = try r.take(count).map { Int8(bitPattern: $0) }
+    }
+}
+
+/// LAYER_PROFILE as sent (protocol 2, §4.8): cycles of layers `first ..< first + cycles.count`
+/// of the inference of `sample`, which the RESULT that follows reports as a whole.
+public struct LayerProfileFrame: Equatable, Sendable {
+    public var sample: UInt32
+    public var bootID: UInt32
+    /// Layers of the model; more than the harness records (its build's limit) comes with no cycles.
+    public var layerCount: Int
+    public var first: Int
+    /// The highest arena byte inference has written since boot, + 1 (the arena is painted at init).
+    public var arenaPeakBytes: Int
+    /// The most stack bytes used since boot, when the firmware paints its stack.
+    public var stackPeakBytes: Int?
+    public var cycles: [UInt32]
+
+    init(payload: [UInt8]) throws {
+        var r = ByteReader(payload)
+        sample = try r.u32()
+        bootID = try r.u32()
+        layerCount = Int(try r.u16())
+        first = Int(try r.u16())
+        let count = Int(try r.u16())
+        arenaPeakBytes = Int(try r.u32())
+        let stack = try r.u32()
+        stackPeakBytes = stack == 0xFFFF_FFFF ? nil : Int(stack)
+        cycles = try (0..<count).map { _ in try r.u32() }
     }
 }
 

@@ -2,6 +2,7 @@
 public enum FrameType: UInt8, Sendable, CaseIterable {
     case helloRequest = 0x01, ping = 0x02, setBaud = 0x03, input = 0x04, infer = 0x05
     case hello = 0x81, labels = 0x82, pong = 0x83, baudAck = 0x84, nak = 0x85, result = 0x86, error = 0x87
+    case layerProfile = 0x88
 }
 
 /// ERROR frame codes.

@@ -27,7 +27,7 @@ public enum HarnessError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noHello(attempts):
             return "no HELLO from the device after \(attempts) requests; check the serial port, its baud rate and that the harness firmware is running"
         case let .unsupportedProtocol(version, supported):
-            return "the device speaks harness protocol \(version), this host \(supported); flash a matching firmware"
+            return "the device speaks harness protocol \(version), this host 1 to \(supported); flash a matching firmware"
         case let .noModel(state):
             return "the device has no usable model (\(state)); flash a model into the model region"
         case let .modelChanged(before, after):

@@ -19,13 +19,14 @@ extension HarnessSession {
             }
         }
         guard let hello else { throw HarnessError.noHello(attempts: requests) }
-        guard hello.protocolVersion == supportedProtocolVersion else {
+        guard (1...supportedProtocolVersion).contains(hello.protocolVersion) else {
             throw HarnessError.unsupportedProtocol(version: hello.protocolVersion, supported: supportedProtocolVersion)
         }
         return hello
     }
 
-    public var supportedProtocolVersion: UInt8 { 1 }
+    /// The newest protocol this host speaks; it also speaks every older one (1 has no profiles).
+    public var supportedProtocolVersion: UInt8 { 2 }
 
     func receivedHello(_ info: HelloInfo) throws {
         if let known = hello, info.reason == .boot || info.bootID != known.bootID {

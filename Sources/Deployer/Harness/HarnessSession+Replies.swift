@@ -24,9 +24,39 @@ extension HarnessSession {
         let label = Int(r.predictedClass) < info.labels.count ? info.labels[Int(r.predictedClass)] : nil
         completed.append(SampleResult(id: s.id, predictedClass: Int(r.predictedClass), label: label, scores: r.scores,
                                       cycles: r.cycles, timer: info.timer, latency: latency, bootID: r.bootID,
-                                      retries: s.retries))
+                                      retries: s.retries, profile: Self.profile(of: s)))
         pipeline?.slots[slot] = nil
         statistics.results += 1
+    }
+
+    /// LAYER_PROFILE: kept with its sample (current wire id, current boot) until the RESULT; the
+    /// frames of one profile come in order, so a gap or a repeat discards what was gathered.
+    func receivedLayerProfile(_ f: LayerProfileFrame) {
+        guard let info = hello, f.bootID == info.bootID, let slot = pipeline?.slot(of: f.sample),
+              pipeline?.slots[slot]?.profile == true else {
+            statistics.staleReplies += 1
+            return
+        }
+        var gathered = pipeline?.slots[slot]?.layerProfile
+        if f.first == 0 {
+            gathered = f
+        } else if var g = gathered, g.cycles.count == f.first, g.layerCount == f.layerCount {
+            g.cycles += f.cycles
+            g.arenaPeakBytes = f.arenaPeakBytes
+            g.stackPeakBytes = f.stackPeakBytes
+            gathered = g
+        } else {
+            gathered = nil
+        }
+        pipeline?.slots[slot]?.layerProfile = gathered
+    }
+
+    /// The profile a sample gathered, when it is whole (every layer, or none for a model over the
+    /// harness's layer limit).
+    static func profile(of s: InFlightSample) -> LayerProfile? {
+        guard s.profile, let g = s.layerProfile, g.cycles.count == g.layerCount || g.cycles.isEmpty else { return nil }
+        return LayerProfile(layerCycles: g.cycles.map(UInt64.init), layerCount: g.layerCount,
+                            arenaPeakBytes: g.arenaPeakBytes, stackPeakBytes: g.stackPeakBytes)
     }
 
     /// NAK and "input incomplete": the device holds `sample` up to `offset`.

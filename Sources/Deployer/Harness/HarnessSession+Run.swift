@@ -6,7 +6,12 @@ extension HarnessSession {
     /// refilled as soon as its RESULT is in, so the line does not idle while inference is faster
     /// than the transfer. Never more samples are out than the device has buffers. An error thrown
     /// by `onResult` (a cancellation, say) stops the stream there and is rethrown.
-    public func run(samples: some Sequence<(id: Int, input: [UInt8])>, onResult: (SampleResult) throws -> Void) throws {
+    ///
+    /// Samples whose id `profile` accepts ask for a per-layer profile (protocol 2; a version-1
+    /// device is never asked): their results carry it. Profiling costs a timer read per layer and
+    /// one small frame per sample, so callers ask it of a few and streaming throughput stays as it is.
+    public func run(samples: some Sequence<(id: Int, input: [UInt8])>, profile: (Int) -> Bool = { _ in false },
+                    onResult: (SampleResult) throws -> Void) throws {
         let info = try hello ?? waitForHello()
         guard info.modelState == .ready else { throw HarnessError.noModel(info.modelState) }
         let chunk = max(1, min(options.chunkSize ?? .max, info.maxPayload - HostMessage.inputHeaderCount))
@@ -17,11 +22,12 @@ extension HarnessSession {
         defer { pipeline = nil; completed = [] }
         var iterator = samples.makeIterator()
         var exhausted = false
+        let profiles = info.protocolVersion >= 2
         while true {
             try resynchronise()
             while !exhausted, !needsBaudSwitch, let slot = pipeline?.freeSlot {
                 guard let next = iterator.next() else { exhausted = true; break }
-                try start(id: next.id, input: next.input, in: slot)
+                try start(id: next.id, input: next.input, in: slot, profile: profiles && profile(next.id))
             }
             for result in completed { try onResult(result) }
             completed = []
@@ -38,12 +44,13 @@ extension HarnessSession {
         return options.replyTimeout + longestInference * 2 + backlog
     }
 
-    private func start(id: Int, input: [UInt8], in slot: Int) throws {
+    private func start(id: Int, input: [UInt8], in slot: Int, profile: Bool) throws {
         guard let info = hello, input.count == info.inputByteCount else {
             throw HarnessError.inputSize(sampleID: id, expected: hello?.inputByteCount ?? 0, got: input.count)
         }
         guard var p = pipeline else { return }
-        p.slots[slot] = InFlightSample(id: id, input: input, inputCRC: CRC32.checksum(input), wireID: p.takeWireID())
+        p.slots[slot] = InFlightSample(id: id, input: input, inputCRC: CRC32.checksum(input), wireID: p.takeWireID(),
+                                       profile: profile)
         pipeline = p
         statistics.inputBytes += input.count
         statistics.maxInFlight = max(statistics.maxInFlight, p.inFlight)
@@ -73,7 +80,7 @@ extension HarnessSession {
         guard s.fruitlessPasses <= options.maxRetriesPerSample else {
             throw HarnessError.tooManyRetries(sampleID: s.id, retries: s.fruitlessPasses - 1)
         }
-        if restart, let id = pipeline?.takeWireID() { s.wireID = id; s.confirmed = 0; statistics.restarts += 1 }
+        if restart, let id = pipeline?.takeWireID() { s.wireID = id; s.confirmed = 0; s.layerProfile = nil; statistics.restarts += 1 }
         pipeline?.slots[slot] = s
         statistics.retries += 1
         statistics.resentChunks += try sendPass(slot: slot, from: from)

@@ -122,6 +122,7 @@ public final class HarnessSession {
         case let .baudAck(ref, baud): baudAck = (ref, baud)
         case let .nak(ref, _, sample, offset): try resend(sample: sample, ref: ref, from: Int(offset))
         case let .result(result): try receivedResult(result)
+        case let .layerProfile(profile): receivedLayerProfile(profile)
         case let .error(error): try receivedError(error)
         }
     }

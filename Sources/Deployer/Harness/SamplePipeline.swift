@@ -16,6 +16,10 @@ struct InFlightSample {
     var confirmed = 0
     /// The device's slot holds this other sample (queued or running); restart once it is done.
     var blockedBy: UInt32?
+    /// Ask the device for this inference's per-layer cycles.
+    var profile = false
+    /// LAYER_PROFILE frames received for the current wire id, before its RESULT.
+    var layerProfile: LayerProfileFrame?
 }
 
 /// The host's view of the device's input buffers: which sample is in which, and what to send.
@@ -58,7 +62,7 @@ struct SamplePipeline {
             messages.append(.input(slot: UInt8(slot), sample: s.wireID, offset: UInt32(at), data: Array(s.input[at..<at + n])))
             at += n
         }
-        messages.append(.infer(slot: UInt8(slot), sample: s.wireID))
+        messages.append(.infer(slot: UInt8(slot), sample: s.wireID, profile: s.profile))
         return messages
     }
 }

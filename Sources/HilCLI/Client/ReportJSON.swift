@@ -1,7 +1,7 @@
 import Deployer
 import Foundation
 
-/// Reads an EvaluationReport (schema_version 1) as `hilctl run --json` and hild write it.
+/// Reads an EvaluationReport (schema_version 2) as `hilctl run --json` and hild write it.
 enum ReportJSON {
     enum Failure: Error, CustomStringConvertible {
         case notAReport(String, String)
@@ -11,7 +11,7 @@ enum ReportJSON {
             switch self {
             case .unreadable(let source, let reason): return "cannot read \(source) (\(reason))"
             case .notAReport(let source, let reason): return "\(source) is not an evaluation report (\(reason))"
-            case .unsupportedSchema(let source, let version): return "\(source) has schema_version \(version); this hilctl reads version \(EvaluationReport.schemaVersion)"
+            case .unsupportedSchema(let source, let version): return "\(source) has schema_version \(version); this hilctl reads versions 1 to \(EvaluationReport.schemaVersion)"
             }
         }
     }
@@ -21,7 +21,7 @@ enum ReportJSON {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        if let version = try? decoder.decode(Version.self, from: data).schemaVersion, version != EvaluationReport.schemaVersion {
+        if let version = try? decoder.decode(Version.self, from: data).schemaVersion, !(1...EvaluationReport.schemaVersion).contains(version) {
             throw .unsupportedSchema(source, version)
         }
         do { return try decoder.decode(EvaluationReport.self, from: data) } catch {

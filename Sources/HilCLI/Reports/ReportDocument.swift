@@ -6,7 +6,7 @@ import HilAPI
 enum ReportFormat: String, CaseIterable, Sendable {
     /// The terminal table, as `hilctl run` prints it.
     case text
-    /// The report's own JSON (schema_version 1), unchanged, for tools.
+    /// The report's own JSON (schema_version 2), unchanged, for tools.
     case json
     /// For a merge request, a wiki page or a CI job summary.
     case markdown

@@ -60,6 +60,14 @@ final class HarnessHost {
             host.onEstimate(cycles)
             return cycles
         }
+        io.estimate_layer_cycles = { ctx, model, layer in
+            guard let ctx, let model else { return 0 }
+            let host = Unmanaged<HarnessHost>.fromOpaque(ctx).takeUnretainedValue()
+            var info = hil_layer_info()
+            guard hil_model_layer_info(model, layer, &info) == HIL_OK else { return 0 }
+            return UInt64(host.costModel.cycles(of: info).rounded())
+        }
+        io.stack_peak = nil                  // the host's stack says nothing about the board's
         io.set_baud = { ctx, baud in
             guard let ctx else { return 1 }
             let host = Unmanaged<HarnessHost>.fromOpaque(ctx).takeUnretainedValue()

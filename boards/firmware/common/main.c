@@ -16,6 +16,7 @@
 #include "info_block.h"
 #include "memory.h"
 #include "rx_ring.h"
+#include "stack_paint.h"
 
 /* The harness's state, statically allocated (in DTCM on the F746: see the linker script). */
 static uint8_t harness_state[HIL_HARNESS_STATE_BYTES] __attribute__((aligned(8)));
@@ -38,6 +39,7 @@ void fw_rx_drain(void) {
 }
 
 int main(void) {
+    fw_stack_paint();
     board_init(&fw_board);
 
     hil_harness_config config = {
@@ -55,6 +57,8 @@ int main(void) {
         .cycles = board_cycles,
         .estimate_cycles = 0,          /* a measurement, never an estimate */
         .set_baud = board_set_baud,
+        .estimate_layer_cycles = 0,    /* layers are timed by board_cycles too */
+        .stack_peak = fw_stack_peak,
     };
     /* The state size is checked against HIL_HARNESS_STATE_BYTES at compile time by the harness;
      * this is a second guard against a mismatched header. */
