@@ -36,9 +36,14 @@ public struct JobOptions: Codable, Sendable, Equatable {
     /// How the model reads 8-bit pixels: unit, centered or raw; nil takes the range the model
     /// records (docs/model-format.md, "The input contract"), unit for a model that records none.
     public var pixels: String?
+    /// Inputs profiled layer by layer (the first of the test set's order); nil for the bench's
+    /// default (5), 0 for none.
+    public var profile: Int?
 
-    public init(limit: Int? = nil, baud: Int? = nil, warmup: Int = 0, repeats: Int = 1, pixels: String? = nil) {
+    public init(limit: Int? = nil, baud: Int? = nil, warmup: Int = 0, repeats: Int = 1, pixels: String? = nil,
+                profile: Int? = nil) {
         self.limit = limit; self.baud = baud; self.warmup = warmup; self.repeats = repeats; self.pixels = pixels
+        self.profile = profile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +53,7 @@ public struct JobOptions: Codable, Sendable, Equatable {
         warmup = try c.decodeIfPresent(Int.self, forKey: .warmup) ?? 0
         repeats = try c.decodeIfPresent(Int.self, forKey: .repeats) ?? 1
         pixels = try c.decodeIfPresent(String.self, forKey: .pixels)
+        profile = try c.decodeIfPresent(Int.self, forKey: .profile)
     }
 }
 

@@ -28,6 +28,8 @@ struct RunCommand: ParsableCommand {
     var port: String?
     @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit (p/255), centered (p/127.5-1) or raw. Default: the range the model records (unit, assumed, for a model exported before it recorded one); one that contradicts the model is refused.", valueName: "RANGE"))
     var pixels: String?
+    @Option(help: ArgumentHelp("Inputs profiled layer by layer (the first of the set's order; 0 for none): the report's layer table.", valueName: "N"))
+    var profile = RunRequest.defaultProfile
     @OptionGroup var probe: ProbeOptions
     @Flag(help: "Run on a QEMU board: the harness firmware built for mps2-an500 (a Cortex-M7) in qemu-system-arm, loaded over its GDB stub.")
     var qemu = false
@@ -39,6 +41,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be a positive number of samples") }
+        if !(0...1000).contains(profile) { throw ValidationError("--profile must be between 0 and 1000 inputs") }
         if let baud, !SerialPort.rates.contains(baud) {
             throw ValidationError("--baud \(baud) is not a rate this system can set; choose one of \(SerialPort.rates.map(String.init).joined(separator: ", "))")
         }
@@ -60,6 +63,7 @@ struct RunCommand: ParsableCommand {
         request.baud = baud
         request.board = board
         request.pixelRange = pixelRange
+        request.profile = profile
         let runner = EvaluationRunner(catalog: catalog)
         if hostOnly {
             let line = RunProgressLine()

@@ -528,6 +528,12 @@ components:
           type: string
           enum: [unit, centered, raw]
           description: How the model reads 8-bit pixels. Leave it out to use the range the model records (unit for a model that records none); one that contradicts the model is refused with 400 pixels_contradict_model.
+        profile:
+          type: integer
+          minimum: 0
+          maximum: 1000
+          default: 5
+          description: Inputs (the first of the test set's order) profiled layer by layer; 0 for none. The report's `profile` holds the table.
     Thresholds:
       type: object
       properties:

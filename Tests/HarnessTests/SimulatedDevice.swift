@@ -20,6 +20,9 @@ final class SimulatedDevice {
         var inferenceCycles: UInt64 = 2_160_000        // 10 ms at 216 MHz
         /// Rates set_baud accepts; nil accepts any up to maxBaud.
         var possibleBauds: Set<UInt32>? = nil
+        /// Time inferences (and their layers) with `cycleCounter` as a board does, instead of the
+        /// estimate.
+        var timed = false
     }
 
     let config: Config
@@ -74,7 +77,7 @@ final class SimulatedDevice {
                 me.onWrite(Array(UnsafeBufferPointer(start: data, count: len)))
             },
             cycles: { ctx in Unmanaged<SimulatedDevice>.fromOpaque(ctx!).takeUnretainedValue().cycleCounter() },
-            estimate_cycles: { ctx, _ in
+            estimate_cycles: config.timed ? nil : { ctx, _ in
                 let me = Unmanaged<SimulatedDevice>.fromOpaque(ctx!).takeUnretainedValue()
                 me.onInference(me.config.inferenceCycles)
                 return me.config.inferenceCycles

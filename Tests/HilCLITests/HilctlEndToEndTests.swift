@@ -112,7 +112,8 @@ import Testing
         let sum = layers.compactMap { $0["cycles"] as? Int }.reduce(0, +)
         #expect(sum == profile["layer_cycles_total"] as? Int && sum > 0)
         let memory = try #require(profile["memory"] as? [String: Any])
-        #expect(memory["arena_peak_bytes"] as? Int == memory["arena_planned_bytes"] as? Int)   // painted, read back
+        let peak = try #require(memory["arena_peak_bytes"] as? Int), planned = try #require(memory["arena_planned_bytes"] as? Int)
+        #expect(peak <= planned && peak + 4 > planned)          // painted, read back: the plan, but its rounding
         let agreement = try #require(report["agreement"] as? [String: Any])
         #expect(agreement["rate"] as? Double == 1.0)          // the board ran the host's own C runtime
         let latency = try #require(report["latency"] as? [String: Any])

@@ -42,6 +42,7 @@ extension Bench {
             request.baud = spec.options.baud
             request.warmup = spec.options.warmup
             request.repeats = spec.options.repeats
+            request.profile = spec.options.profile ?? RunRequest.defaultProfile
             request.pixelRange = spec.options.pixels.flatMap(PixelRange.init(name:))
             let harness = try spec.firmware.map { id throws(JobInputError) in try artifacts.file(id, kind: .firmware, role: "firmware image") }
             return .success(JobRun(request: request, harnessPath: harness))

@@ -29,6 +29,7 @@ struct SpecCheck {
         }
         if !(0...100_000).contains(o.warmup) { throw .badRequest("options.warmup must be between 0 and 100000, not \(o.warmup)") }
         if !(1...1000).contains(o.repeats) { throw .badRequest("options.repeats must be between 1 and 1000, not \(o.repeats)") }
+        if let p = o.profile, !(0...1000).contains(p) { throw .badRequest("options.profile must be between 0 and 1000 inputs, not \(p)") }
         if let pixels = o.pixels, PixelRange(name: pixels) == nil {
             throw .badRequest("options.pixels '\(pixels)' is not one of unit, centered, raw; leave it out to use the range the model records")
         }

@@ -15,11 +15,13 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("One of \(formats.joined(separator: ", ")).", valueName: "FORMAT")) var format = "text"
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE (atomically) instead of stdout.", valueName: "FILE"))
     var output: String?
+    @Flag(help: "Print only the per-layer table (and the measured memory) as text.") var layers = false
 
     func validate() throws {
         guard ReportFormat(rawValue: format) != nil else {
             throw ValidationError("--format '\(format)' is not one of \(Self.formats.joined(separator: ", "))")
         }
+        if layers && format != "text" { throw ValidationError("--layers prints text; leave out --format, or use --format json and read its profile") }
     }
 
     func run() throws {
@@ -30,11 +32,24 @@ struct ReportCommand: ParsableCommand {
         }
         do {
             let report = try ReportJSON.decode(data, source: "the report of job \(id)")
-            let text = try ReportDocument.render(report, format: ReportFormat(rawValue: format) ?? .text, job: record)
+            let text = layers ? Self.layerText(report, job: id)
+                : try ReportDocument.render(report, format: ReportFormat(rawValue: format) ?? .text, job: record)
             try emit(text, to: output)
         } catch {
             throw commandFailure(error)
         }
+    }
+}
+
+extension ReportCommand {
+    /// The layer table alone, or a sentence saying why there is none.
+    static func layerText(_ report: EvaluationReport, job: Int64) -> String {
+        guard let profile = report.profile else {
+            return "job \(job) has no per-layer profile (it was run with --profile 0, or by a bench before profiles existed)"
+        }
+        var lines = ReportRenderer.layerTable(profile)
+        if let m = profile.memory { lines.append("memory   " + ReportRenderer.memoryLine(m)) }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -27,6 +27,7 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Switch the line to this baud rate after hello.") var baud: Int?
     @Option(help: "Inferences run and discarded before measuring.") var warmup = 0
     @Option(name: .customLong("repeat"), help: "Times the test set is streamed (latency pools every pass).") var repeats = 1
+    @Option(help: ArgumentHelp("Inputs profiled layer by layer (the first of the set's order; default 5, 0 for none): the report's layer table.", valueName: "N")) var profile: Int?
     @Option(help: ArgumentHelp("How the model reads 8-bit pixels: unit, centered or raw. Default: the range the model records (unit for a model exported before it recorded one); one that contradicts the model is refused.", valueName: "RANGE")) var pixels: String?
 
     @Option(help: ArgumentHelp("Fail unless top-1 accuracy reaches this fraction (0-1).", valueName: "FRACTION")) var minTop1: Double?
@@ -47,6 +48,7 @@ struct SubmitCommand: ParsableCommand {
         if warmup < 0 { throw ValidationError("--warmup cannot be negative") }
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         try LabelMapOption.validate(labelMap, old: oldLabelMap)
+        if let profile, !(0...1000).contains(profile) { throw ValidationError("--profile must be between 0 and 1000 inputs") }
         if let pixels, !["unit", "centered", "raw"].contains(pixels) { throw ValidationError("--pixels '\(pixels)' is not one of unit, centered, raw") }
         if healthCheck && board == nil { throw ValidationError("--health-check needs --board ID: a health check is for one board") }
         if let kind, BoardKind(rawValue: kind) == nil { throw ValidationError("--kind '\(kind)' is not one of mock, usb, qemu") }
@@ -62,7 +64,7 @@ struct SubmitCommand: ParsableCommand {
     func spec(model: ArtifactID, dataset: ArtifactID, firmware: ArtifactID?, labels: ArtifactID?) -> JobSpec {
         JobSpec(name: name, model: model, firmware: firmware, dataset: dataset, labels: labels,
                 selector: BoardSelector(boardType: boardType, tag: tag, board: board, kind: kind.flatMap(BoardKind.init(rawValue:))),
-                options: JobOptions(limit: limit, baud: baud, warmup: warmup, repeats: repeats, pixels: pixels),
+                options: JobOptions(limit: limit, baud: baud, warmup: warmup, repeats: repeats, pixels: pixels, profile: profile),
                 thresholds: Thresholds(minTop1: minTop1, maxP50Ms: maxP50Ms, maxP99Ms: maxP99Ms, minAgreement: minAgreement),
                 priority: priority, healthCheck: healthCheck)
     }

@@ -41,12 +41,13 @@ extension RunComparison {
         let a, b: RunJSON
         let rows: [RowJSON]
         let warnings: [String]
+        let layers: LayerComparison
     }
 
     func json() throws -> String {
         let doc = DocumentJSON(a: RunJSON(a), b: RunJSON(b),
                                rows: rows.map { RowJSON(metric: $0.metric, unit: $0.unit, a: $0.a, b: $0.b, ratio: $0.ratio, difference: $0.difference) },
-                               warnings: warnings)
+                               warnings: warnings, layers: layers)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase

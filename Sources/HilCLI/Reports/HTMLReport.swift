@@ -31,6 +31,7 @@ struct HTMLReport {
                    + (r.input.map { " · input \(h($0.summary))" } ?? "") + "</p>")
         out.append(headline())
         out.append(footprint())
+        out.append(layers())
         out.append(checks())
         out.append("<h2>Confusion matrix</h2>")
         out.append("<figure>" + SVGConfusionMatrix(labels: r.model.labels, matrix: r.confusion).render() + "</figure>")
@@ -88,6 +89,30 @@ struct HTMLReport {
             + bar("arena", f.arenaBytes, "harness arena", f.harnessArenaBytes) + "</table>"
     }
 
+    /// The per-layer profile as a table with a bar per layer (its share of the time); the
+    /// most expensive layers' bars are drawn in a warmer colour.
+    private func layers() -> String {
+        guard let p = report.profile else { return "" }
+        let q = h(ReportFigures.timerQualifier(kind: p.timerKind))
+        var out = "<h2>Layers</h2><p>Median of \(p.profiledInputs) profiled input(s) (\(p.requestedInputs) asked), \(h(p.timer)) <span class=\"\(p.timerKind == "measured" ? "measured" : "not-measured")\">\(q)</span>.</p>"
+        if let note = p.note { out += "<p>\(h(note))</p>" }
+        if !p.layers.isEmpty {
+            let widest = max(p.layers.map(\.share).max() ?? 1, 1e-9)
+            out += "<table class=\"layers\">" + row(["#", "operator", "output", "parameters", "MACs", "cycles", "µs", "cycles/MAC", "share"], header: true)
+            for l in p.layers {
+                let width = String(format: "%.1f", l.share / widest * 100)
+                let bar = "<span class=\"bar\(l.hot ? " hot" : "")\"><span style=\"width: \(width)%\"></span></span> \(h(ReportFigures.percent(l.share, digits: 1)))"
+                out += "<tr\(l.hot ? " class=\"hot\"" : "")>" + ["\(l.index)", h(l.op), l.outputShape.map(String.init).joined(separator: "×"),
+                                                          "\(l.parameters)", "\(l.macs)", "\(l.cycles)", String(format: "%.1f", l.microseconds),
+                                                          l.cyclesPerMac.map { String(format: "%.2f", $0) } ?? "—", bar].map { "<td>\($0)</td>" }.joined() + "</tr>"
+            }
+            out += row(["", "total", "", "", "", "\(p.layerCyclesTotal)", "", "", "100 %"]) + "</table>"
+            out += "<p class=\"context\">Highlighted: the most expensive layers (together at least half the time). The whole inference took \(p.inferenceCycles) cycles.</p>"
+        }
+        if let m = p.memory { out += "<p>\(h(ReportRenderer.memoryLine(m))).</p>" }
+        return out
+    }
+
     private func checks() -> String {
         guard let job, !job.checks.isEmpty else { return "" }
         let rows = job.checks.map { c in
@@ -124,6 +149,9 @@ struct HTMLReport {
     .not-measured{color:#a15c00;font-weight:bold}.measured{color:#1d6b33}
     .meter{display:inline-block;width:8em;height:.7em;background:#eee;vertical-align:middle}
     .meter span{display:block;height:100%;background:#4a7fb5}
+    .layers td:nth-child(n+4){text-align:right}.layers tr.hot td:nth-child(2){font-weight:bold}
+    .bar{display:inline-block;width:10em;height:.7em;background:#eee;vertical-align:middle}
+    .bar span{display:block;height:100%;background:#4a7fb5}.bar.hot span{background:#d9822b}
     .context{color:#555}figure{margin:0;overflow-x:auto}footer{margin-top:2em;color:#888;font-size:.85em}
     """
 }

@@ -120,6 +120,14 @@ struct JUnitReport {
               ("parameters", "\(r.model.parameters)"), ("macs", "\(r.model.macs)"),
               ("model_bytes", "\(f.modelBytes)"), ("arena_bytes", "\(f.arenaBytes)"),
               ("board_flash_bytes", "\(f.boardFlashBytes)"), ("board_ram_bytes", "\(f.boardRAMBytes)")]
+        if let profile = r.profile {
+            p.append(("profiled_inputs", "\(profile.profiledInputs)"))
+            for l in profile.layers {
+                p += [("layer_\(l.index)_op", l.op), ("layer_\(l.index)_cycles", "\(l.cycles)"), ("layer_\(l.index)_share", num(l.share))]
+            }
+            if let a = profile.memory?.arenaPeakBytes { p.append(("arena_peak_bytes", "\(a)")) }
+            if let s = profile.memory?.stackPeakBytes { p.append(("stack_peak_bytes", "\(s)")) }
+        }
         if let job { p += [("job_id", "\(job.id)"), ("job_state", job.state.rawValue)] }
         return p
     }

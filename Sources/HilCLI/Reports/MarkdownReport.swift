@@ -24,6 +24,7 @@ struct MarkdownReport {
         out += headline()
         out.append("")
         out += footprint()
+        out += layers()
         out += perClass()
         out += checks()
         out += disagreements()
@@ -80,6 +81,29 @@ struct MarkdownReport {
                 row("model", f.modelBytes, "model region", f.modelRegionBytes),
                 row("arena (RAM)", f.arenaBytes, "board RAM", f.boardRAMBytes),
                 row("arena", f.arenaBytes, "harness arena", f.harnessArenaBytes), ""]
+    }
+
+    /// The per-layer profile: the table, the hottest layers in bold, and what the device measured of memory.
+    private func layers() -> [String] {
+        guard let p = report.profile else { return [] }
+        let q = ReportFigures.timerQualifier(kind: p.timerKind)
+        var rows = ["## Layers", "",
+                    "Median of \(p.profiledInputs) profiled input(s) (\(p.requestedInputs) asked), \(e(p.timer)) \(q)."]
+        if let note = p.note { rows.append("") ; rows.append(e(note)) }
+        if !p.layers.isEmpty {
+            rows += ["", "| # | operator | output | parameters | MACs | cycles | µs | cycles/MAC | share |",
+                     "|---:|---|---|---:|---:|---:|---:|---:|---:|"]
+            for l in p.layers {
+                let b = l.hot ? "**" : ""
+                rows.append("| \(l.index) | \(b)\(e(l.op))\(b) | \(l.outputShape.map(String.init).joined(separator: "×")) | \(l.parameters) | \(l.macs) | "
+                            + "\(b)\(l.cycles)\(b) | \(String(format: "%.1f", l.microseconds)) | \(l.cyclesPerMac.map { String(format: "%.2f", $0) } ?? "—") | "
+                            + "\(b)\(ReportFigures.percent(l.share, digits: 1))\(b) |")
+            }
+            rows.append("| | **total** | | | | \(p.layerCyclesTotal) | | | 100 % |")
+            rows += ["", "Bold: the most expensive layers (together at least half the time). The whole inference took \(p.inferenceCycles) cycles."]
+        }
+        if let m = p.memory { rows += ["", e(ReportRenderer.memoryLine(m)) + "."] }
+        return rows + [""]
     }
 
     private func perClass() -> [String] {

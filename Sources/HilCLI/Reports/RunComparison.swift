@@ -23,11 +23,14 @@ struct RunComparison {
     let b: ComparedRun
     let rows: [ComparisonRow]
     let warnings: [String]
+    /// Layer by layer where the two profiles' layer lists match.
+    let layers: LayerComparison
 
     init(_ a: ComparedRun, _ b: ComparedRun) {
         self.a = a
         self.b = b
         rows = ComparisonRow.rows(a.report, b.report)
+        layers = LayerComparison(a: a, b: b)
         warnings = Self.warnings(a, b)
     }
 
@@ -98,6 +101,10 @@ struct RunComparison {
             out.append(padded.joined(separator: "  ").trimmingTrailingSpaces())
             if i == 0 { out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
         }
+        if a.report.profile != nil || b.report.profile != nil {
+            out.append("")
+            out += layers.text(aLabel: a.label, bLabel: b.label)
+        }
         if !warnings.isEmpty { out.append("") }
         out += warnings.map { "warning: " + $0 }
         return out.joined(separator: "\n") + "\n"
@@ -112,6 +119,7 @@ struct RunComparison {
         out.append("| " + header.map(e).joined(separator: " | ") + " |")
         out.append("|---|---:|---:|---:|---:|")
         for row in rows { out.append("| " + cells(row).map(e).joined(separator: " | ") + " |") }
+        if a.report.profile != nil || b.report.profile != nil { out += [""] + layers.markdown(aLabel: a.label, bLabel: b.label) }
         return out.joined(separator: "\n") + "\n"
     }
 }
