@@ -100,7 +100,7 @@ import Testing
     @Test func jsonShape() throws {
         let data = Data(try comparison.render(.json).utf8)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == ["a", "b", "rows", "warnings"])
+        #expect(Set(object.keys) == ["a", "b", "rows", "warnings", "layers"])
         let a = try #require(object["a"] as? [String: Any])
         #expect(a["label"] as? String == "original")
         #expect(a["timer_kind"] as? String == "estimated")

@@ -79,7 +79,7 @@ import Testing
         let summary = JobSummary(samples: 2, top1: 1, agreement: 1, p50Ms: 1, p99Ms: 2, timerKind: "dwt")
         let check = ThresholdCheck(name: "min_top1", limit: 0.9, actual: 1, passed: true)
         let selector = BoardSelector(boardType: "t", tag: "x", board: "b", kind: .usb)
-        let options = JobOptions(limit: 1, baud: 921600, warmup: 1, repeats: 2, pixels: "raw")
+        let options = JobOptions(limit: 1, baud: 921600, warmup: 1, repeats: 2, pixels: "raw", profile: 5)
         let thresholds = Thresholds(minTop1: 0.9, maxP50Ms: 1, maxP99Ms: 2, minAgreement: 1)
         let spec = JobSpec(name: "n", model: sha("m"), firmware: sha("f"), dataset: sha("d"), labels: sha("l"),
                            selector: selector, options: options, thresholds: thresholds, priority: 1, healthCheck: true)
