@@ -17,6 +17,26 @@ struct FirmwareImageTests {
         return (try ImageLoader.parseELF([UInt8](bytes), path: path), ELFSection.read([UInt8](bytes)))
     }
 
+    /// The report's static footprint of the harness: every allocated section, in flash or RAM as
+    /// its flags say, the same sizes the section table holds; the F746's stack and state in DTCM.
+    @Test(arguments: TargetLayout.all)
+    func theHarnessSectionsAreReadForTheReport(_ t: TargetLayout) throws {
+        let (_, sections) = try image(t)
+        let path = FirmwareBuild.shared.elf(t.board).path
+        let read = try #require(FirmwareSections.read(path: path))
+        let allocated = sections.filter { $0.isAllocated && $0.size > 0 }
+        #expect(Set(read.map(\.name)) == Set(allocated.map(\.name)))
+        for s in allocated {
+            let r = try #require(read.first { $0.name == s.name })
+            #expect(r.bytes == Int(s.size) && r.address == s.address)
+            let ram = s.flags & 0x1 != 0 || s.type == ELFSection.nobitsType
+            #expect(r.memory == (ram ? .ram : .flash), "\(s.name)")
+        }
+        #expect(read.first { $0.name == ".text" }?.memory == .flash)
+        #expect(read.first { $0.name == ".stack" }.map { $0.memory == .ram && $0.bytes == 8192 } == true)
+        #expect(FirmwareSections.read(path: path + ".missing") == nil)
+    }
+
     @Test func bothTargetsBuildWithoutWarnings() throws {
         let build = FirmwareBuild.shared
         #expect(build.status == 0, "make failed:\n\(build.output)")

@@ -38,6 +38,8 @@ public struct PreparedRun: Sendable {
     public let dataset: Dataset
     public let input: InputMapping
     public let image: FirmwareImage
+    /// The harness image the model was packed into (nil: the mock board's stub).
+    public var harnessPath: String? = nil
 }
 
 /// Progress of a run, for a live line: rate, running accuracy, time left.
@@ -72,7 +74,8 @@ public struct EvaluationRunner {
         do {
             image = try FirmwarePacker.pack(model: model, harness: harness ?? FirmwarePacker.mockHarness(target: target), target: target)
         } catch { throw .pack(error) }
-        return PreparedRun(request: request, target: target, model: model, dataset: dataset, input: input, image: image)
+        return PreparedRun(request: request, target: target, model: model, dataset: dataset, input: input, image: image,
+                           harnessPath: harness?.path)
     }
 
     /// The model and the test set, read and matched to each other (no board involved), and how
@@ -193,7 +196,8 @@ public struct EvaluationRunner {
         let profile = try ProfileReport.build(
             model: prepared.model, profiled: profiled, requested: min(profileIDs.count, samples.count), timer: timer,
             coreClockHz: Int(hello.coreClockHz), arenaAvailableBytes: board.harness.arenaBytes,
-            note: hello.protocolVersion < 2 ? "the harness speaks protocol \(hello.protocolVersion), which has no per-layer profile; flash a current harness" : nil)
+            note: hello.protocolVersion < 2 ? "the harness speaks protocol \(hello.protocolVersion), which has no per-layer profile; flash a current harness" : nil,
+            firmwareSections: prepared.harnessPath.flatMap(FirmwareSections.read(path:)))
         return EvaluationReport(
             model: prepared.model.summary,
             board: .init(name: board.name, kind: boardKind, harnessBuild: hello.buildID, coreClockHz: Int(hello.coreClockHz),

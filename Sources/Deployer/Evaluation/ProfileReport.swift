@@ -26,6 +26,9 @@ public struct ProfileReport: Codable, Sendable {
         public let arenaAvailableBytes: Int
         /// The most stack the firmware used (painted at reset); nil where not measured.
         public let stackPeakBytes: Int?
+        /// The harness firmware's own sections (flash and RAM), from its ELF; nil for the mock
+        /// and host runs, which run no firmware image.
+        public var firmwareSections: [FirmwareSection]? = nil
     }
 
     /// Inputs asked to be profiled, and how many profiles arrived whole.
@@ -56,7 +59,8 @@ public struct ProfileReport: Codable, Sendable {
     /// A profile whose layers do not add up to its inference is the harness's error, thrown.
     public static func build(model: ModelFile, profiled: [(cycles: UInt64, profile: LayerProfile)], requested: Int,
                              timer: (name: String, kind: String), coreClockHz: Int,
-                             arenaAvailableBytes: Int, note: String? = nil) throws(RunError) -> ProfileReport? {
+                             arenaAvailableBytes: Int, note: String? = nil,
+                             firmwareSections: [FirmwareSection]? = nil) throws(RunError) -> ProfileReport? {
         guard requested > 0 else { return nil }
         let table = model.layerTable
         var why = note
@@ -90,7 +94,7 @@ public struct ProfileReport: Codable, Sendable {
             requestedInputs: requested, profiledInputs: usable.count, timer: timer.name, timerKind: timer.kind,
             layers: layers, layerCyclesTotal: total, inferenceCycles: median(usable.map(\.cycles)),
             memory: Memory(arenaPeakBytes: arena, arenaPlannedBytes: model.summary.arenaBytes,
-                           arenaAvailableBytes: arenaAvailableBytes, stackPeakBytes: stack),
+                           arenaAvailableBytes: arenaAvailableBytes, stackPeakBytes: stack, firmwareSections: firmwareSections),
             note: why)
     }
 

@@ -80,7 +80,14 @@ extension ReportRenderer {
         let arena = m.arenaPeakBytes.map { "arena used \(kb($0)) (\($0) bytes) of \(kb(m.arenaPlannedBytes)) planned, \(kb(m.arenaAvailableBytes)) in the harness" }
             ?? "arena \(kb(m.arenaPlannedBytes)) planned (not measured on this host)"
         let stack = m.stackPeakBytes.map { "stack peak \(kb($0)) (\($0) bytes, painted)" } ?? "stack not measured"
-        return "measured: \(arena); \(stack)"
+        var line = "measured: \(arena); \(stack)"
+        if let sections = m.firmwareSections, !sections.isEmpty {
+            let flash = sections.filter { $0.memory == .flash }, ram = sections.filter { $0.memory == .ram }
+            line += "; harness firmware: flash \(kb(flash.reduce(0) { $0 + $1.bytes })) ("
+                + flash.map { "\($0.name) \($0.bytes)" }.joined(separator: ", ") + "), RAM "
+                + ram.map { "\($0.name) \(kb($0.bytes))" }.joined(separator: ", ")
+        }
+        return line
     }
 
     /// The per-layer table: index, operator, output shape, parameters, MACs, median cycles, µs,
