@@ -2,7 +2,10 @@
 
 Small enough to commit a test split as PNG files, hard enough that a tiny CNN does not reach
 100 %: random colours (sometimes close to the background), sizes, positions, rotations, clutter and
-noise. Deterministic for a given seed. Only numpy and the standard library.
+noise. Every shape turns by any angle, so the six are kept distinct under rotation and scale: the
+diamond is a rhombus (0.6 as wide as tall), not a square turned 45 degrees (that one was a square
+of another size), and the clutter blobs are smaller than the smallest circle. Deterministic for a
+given seed. Only numpy and the standard library.
 """
 import struct
 import zlib
@@ -32,7 +35,8 @@ def _mask(kind, cx, cy, r, angle):
     if kind == "square":
         return (np.abs(u) <= r * 0.85) & (np.abs(v) <= r * 0.85)
     if kind == "diamond":
-        return np.abs(u) + np.abs(v) <= r
+        # A rhombus, taller than wide (|u| + |v| <= r would be a square turned 45 degrees).
+        return np.abs(u) / 0.6 + np.abs(v) <= r
     if kind == "cross":
         w = r * 0.33
         return ((np.abs(u) <= w) & (np.abs(v) <= r)) | ((np.abs(v) <= w) & (np.abs(u) <= r))
@@ -51,10 +55,11 @@ def render(kind, rng):
         fg = rng.uniform(0, 255, size=3)
     img = np.empty((SIZE, SIZE, 3), np.float32)
     img[:] = bg
-    # Background clutter: a few faint blobs.
+    # Background clutter: a few faint blobs, smaller than the smallest shape (a blob as large as a
+    # small circle would make the circle class ambiguous).
     x, y = _grid()
     for _ in range(rng.integers(0, 4)):
-        bx, by, br = rng.uniform(0, SIZE), rng.uniform(0, SIZE), rng.uniform(2, 6)
+        bx, by, br = rng.uniform(0, SIZE), rng.uniform(0, SIZE), rng.uniform(1.5, 4)
         blob = (x - bx) ** 2 + (y - by) ** 2 <= br * br
         img[blob] = img[blob] * 0.6 + rng.uniform(0, 255, size=3) * 0.4
     r = rng.uniform(6, 12)
