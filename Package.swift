@@ -47,7 +47,10 @@ let package = Package(
         .target(name: "STLink", dependencies: ["CLibUSB", "USBIP"]),
         // An emulated ST-LINK/V2-1 in front of an emulated STM32F746, behind STLink's transport,
         // and its export as a USB/IP device.
-        .target(name: "MockBoard", dependencies: ["STLink", "Deployer", "CHarness", "CHilRuntime", "USBIP"]),
+        // Unicorn (Debian's libunicorn-dev) behind a two-file system library: the mock board's
+        // Cortex-M7 instruction set; no C type leaks past Sources/MockBoard/Core/UnicornCPU.swift.
+        .systemLibrary(name: "CUnicorn", pkgConfig: "unicorn", providers: [.apt(["libunicorn-dev"])]),
+        .target(name: "MockBoard", dependencies: ["STLink", "Deployer", "CHarness", "CHilRuntime", "USBIP", "CUnicorn"]),
         // The GDB remote serial protocol (a probe backend for QEMU, OpenOCD, pyOCD, st-util, J-Link).
         .target(name: "GDBRemote"),
         // A QEMU board: qemu-system-arm supervised, loaded over GDB, its UART on a pty.
@@ -144,7 +147,7 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Deployer", "CHilRuntime"]),
         .testTarget(name: "GDBRemoteTests", dependencies: ["GDBRemote"]),
         .testTarget(name: "QEMUBoardTests", dependencies: ["QEMUBoard", "GDBRemote"]),
-        .testTarget(name: "FirmwareTests", dependencies: ["Deployer", "STLink"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Deployer", "STLink", "MockBoard"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),
         .testTarget(name: "HildStoreTests", dependencies: ["HildStore", "HilAPI"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "HilAPI", "HildStore", "Discovery", "Deployer", "MockBoard"]),

@@ -8,17 +8,42 @@ public final class MockBoard {
     public let target: EmulatedSTM32F7
     public let probe: EmulatedSTLink
     private var uart: MockUART?
+    private var runner: CoreRunner?
 
-    public init(chip: ChipDescription, probe config: EmulatedProbeConfig = .v2_1(), faults: FaultPlan = .none) {
+    /// `hseHz`: the board's crystal (`hse_hz` in `boards/*.json`), which the emulated RCC's HSE runs at.
+    public init(chip: ChipDescription, probe config: EmulatedProbeConfig = .v2_1(), faults: FaultPlan = .none,
+                hseHz: Int = 25_000_000) {
         clock = VirtualClock()
         // One supply feeds both the probe's voltage reading and the flash cells.
         let volts = faults.targetVoltage ?? config.targetVoltage
         target = EmulatedSTM32F7(chip: chip, clock: clock, supplyVoltage: volts,
-                                 writeProtectedSectors: faults.writeProtectedSectors)
+                                 writeProtectedSectors: faults.writeProtectedSectors, hseHz: hseHz)
         probe = EmulatedSTLink(config: config, target: target, clock: clock, faults: faults)
     }
 
-    deinit { uart?.post(.stop) }
+    deinit {
+        uart?.post(.stop)
+        runner?.stop()
+    }
+
+    /// Plugs in the virtual COM port of an emulated board whose core runs what its flash holds:
+    /// the real harness firmware, its USART1 on the returned pty. Nothing of the harness runs on
+    /// the host: HELLO, replies and timings come from the emulated STM32F746.
+    @discardableResult
+    public func attachEmulatedCore() throws -> String {
+        if let runner { return runner.pty.path }
+        precondition(uart == nil, "a board has either the host harness or an emulated core behind its VCP")
+        let core = try CoreRunner(chip: target)
+        runner = core
+        core.start()
+        return core.pty.path
+    }
+
+    /// Instructions the emulated core has executed (0 without one).
+    public var executedInstructions: UInt64 {
+        target.lock.lock(); defer { target.lock.unlock() }
+        return runner?.instructions ?? 0
+    }
 
     /// Plugs in the board's virtual COM port and returns the path the host opens (a pty).
     ///
@@ -48,6 +73,8 @@ public final class MockBoard {
     public func detachSerial() {
         uart?.post(.stop)
         uart = nil
+        runner?.stop()
+        runner = nil
         target.onRunStateChange = nil
     }
 

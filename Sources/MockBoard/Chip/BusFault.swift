@@ -25,8 +25,7 @@ public struct BusFault: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// The core's run state as the debug registers show it.
 public enum CoreState: Sendable, Equatable {
-    /// Executing, as far as the debugger can tell. The emulation has no instruction set: a running
-    /// core is a state, not a program.
+    /// Executing: the firmware in flash when a `CoreRunner` drives the chip, otherwise a state only.
     case running
     /// In debug state; core registers are readable through DCRSR/DCRDR.
     case halted

@@ -31,12 +31,17 @@ final class CortexM7Core {
     private var control: UInt32 = 0
     private var resetSticky = true
     private var regReady = false
-    private var demcr: UInt32 = 0
+    private(set) var demcr: UInt32 = 0
     private var dcrdr: UInt32 = 0
-    private var prigroup: UInt32 = 0
+    private(set) var prigroup: UInt32 = 0
     /// Core registers by DCRSR REGSEL: 0–12 R0–R12, 13 SP, 14 LR, 15 DebugReturnAddress (PC),
     /// 16 xPSR, 17 MSP, 18 PSP, 20 CONTROL/FAULTMASK/BASEPRI/PRIMASK, 33 FPSCR, 64–95 S0–S31.
-    private var registers = [UInt32](repeating: 0, count: 128)
+    var registers = [UInt32](repeating: 0, count: 128)
+    /// Set when the registers above changed outside a running core (reset, a debugger's write):
+    /// a CPU that executes must load them before it runs again.
+    var registersChanged = true
+    /// Single steps a debugger asked for (C_STEP with C_HALT clear) that a CPU has not run yet.
+    var stepsRequested = 0
     /// The rest of the System Control Space: plain storage, so a driver touching VTOR, SHCSR or the
     /// like reads back what it wrote rather than faulting.
     private var otherSCS: [UInt32: UInt32] = [:]
@@ -46,6 +51,17 @@ final class CortexM7Core {
     }
 
     private var debugEnabled: Bool { control & DHCSR.debugEnable != 0 }
+    /// DEMCR.TRCENA: the DWT and ITM are powered.
+    var traceEnabled: Bool { demcr & (1 << 24) != 0 }
+    /// DHCSR.C_MASKINTS: a stepping debugger keeps interrupts out.
+    var interruptsMasked: Bool { control & DHCSR.debugEnable != 0 && control & DHCSR.maskInts != 0 }
+    var debuggerAttached: Bool { debugEnabled }
+
+    /// The core enters debug state by itself (a BKPT, a breakpoint) with halting debug enabled.
+    func enterDebugHalt() {
+        state = .halted
+        control |= DHCSR.halt
+    }
 
     // MARK: reset
 
@@ -65,6 +81,8 @@ final class CortexM7Core {
         registers[16] = 0x0100_0000  // Thumb bit
         registers[14] = 0xFFFF_FFFF
         registers[20] = 0
+        registersChanged = true
+        stepsRequested = 0
         let catchReset = demcr & CortexM7Core.vcCoreReset != 0
         if debugEnabled && (control & DHCSR.halt != 0 || catchReset) {
             state = .halted
@@ -131,8 +149,11 @@ final class CortexM7Core {
             state = .halted
         } else if state == .halted && bits & DHCSR.step == 0 {
             state = .running
+        } else if state == .halted {
+            // C_STEP with C_HALT clear: one instruction, then debug state again (a CPU runs it;
+            // with none attached the core stays where it is).
+            stepsRequested += 1
         }
-        // C_STEP with C_HALT clear steps one instruction; with no program the core stays halted.
     }
 
     /// DCRSR: REGSEL in bits 6:0, REGWnR in bit 16. Only a halted core transfers; otherwise the
@@ -143,6 +164,7 @@ final class CortexM7Core {
         if index == 13 { index = registers[20] & (1 << 25) != 0 ? 18 : 17 }  // SP follows CONTROL.SPSEL
         if value & (1 << 16) != 0 {
             registers[index] = dcrdr
+            registersChanged = true
         } else {
             dcrdr = registers[index]
         }

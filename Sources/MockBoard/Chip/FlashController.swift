@@ -34,7 +34,10 @@ final class FlashController {
     let chip: ChipDescription
     let clock: VirtualClock
     let sectors: [ChipDescription.Sector]
-    var cells: [UInt8]
+    /// Shared with the emulated core, which maps them read-only at the flash and ITCM addresses.
+    let cells: MemoryBank
+    /// Bumped whenever a cell changes: the core drops what it translated from the old contents.
+    var generation = 0
     /// The target's supply, which decides whether an operation at a given PSIZE really changes cells.
     var supplyVoltage: Double
     let writeProtected: Set<Int>
@@ -57,7 +60,7 @@ final class FlashController {
         self.chip = chip
         self.clock = clock
         self.sectors = chip.sectors
-        self.cells = [UInt8](repeating: UInt8(truncatingIfNeeded: chip.flash.erasedByte.value), count: chip.flashSize)
+        self.cells = MemoryBank(count: chip.flashSize, filledWith: UInt8(truncatingIfNeeded: chip.flash.erasedByte.value))
         self.supplyVoltage = supplyVoltage
         self.writeProtected = writeProtected
         self.optcr = FlashController.optionRegister(chip: chip, writeProtected: writeProtected)

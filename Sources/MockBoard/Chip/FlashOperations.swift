@@ -77,7 +77,7 @@ extension FlashController {
             guard writeProtected.isEmpty else { flag(SR.wrperr); cr &= ~CR.strt; return }
             let times = chip.flash.timing.massEraseMs
             let ms = p.psize == "x8" ? times.x8 : p.psize == "x16" ? times.x16 : times.x32
-            if cellsRespond(to: p) { cells = [UInt8](repeating: erased, count: cells.count) }
+            if cellsRespond(to: p) { cells.fill(0..<cells.count, with: erased); generation += 1 }
             statistics.massErases += 1
             begin(.milliseconds(ms[0]))
             return
@@ -88,7 +88,8 @@ extension FlashController {
         let sector = sectors[index]
         if cellsRespond(to: p) {
             let start = Int(sector.address - chip.flash.base.value)
-            for i in start..<(start + sector.size) { cells[i] = erased }
+            cells.fill(start..<(start + sector.size), with: erased)
+            generation += 1
         }
         statistics.sectorErases[index, default: 0] += 1
         begin(chip.eraseTime(sectorSize: sector.size, psize: p.psize).typical)
@@ -120,6 +121,7 @@ extension FlashController {
         }
         if cellsRespond(to: p) {
             for i in 0..<size { cells[offset + i] &= UInt8(truncatingIfNeeded: value >> UInt32(8 * i)) }
+            generation += 1
         }
         statistics.programAccesses[size, default: 0] += 1
         begin(.microseconds(chip.flash.timing.programAccessUs.typ))

@@ -11,7 +11,10 @@ enum BusTarget {
     /// 0 IDCODE, 1 CR, 2 APB1_FZ, 3 APB2_FZ.
     case dbgmcu(index: Int)
     case scs
+    case dwt
     case ppb
+    /// A peripheral's register block, at a byte offset from its base.
+    case device(ChipDevices.Block, offset: UInt32)
 }
 
 extension EmulatedSTM32F7 {
@@ -53,7 +56,9 @@ extension EmulatedSTM32F7 {
             return aligned(address, size, .flashInterface(offset: address - interface))
         }
         if address & ~3 == chip.flashSizeRegister.value & ~3 { return aligned(address, size, .flashSizeWord) }
+        if let devices, let (block, offset) = devices.locate(address) { return aligned(address, size, .device(block, offset: offset)) }
         if EmulatedSTM32F7.scs.contains(address) { return aligned(address, size, .scs) }
+        if DataWatchpointTrace.span.contains(address) { return aligned(address, size, .dwt) }
         if EmulatedSTM32F7.ppb.contains(address) { return aligned(address, size, .ppb) }
         return .failure(BusFault(address: address, reason: .unmapped))
     }

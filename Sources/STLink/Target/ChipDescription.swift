@@ -98,6 +98,43 @@ public struct ChipDescription: Codable, Sendable, Hashable {
     public let flash: Flash
     public let ram: [RAMRegion]
     public let optionBytes: OptionBytes
+    /// What an emulated core needs beyond the debugger's view; absent for chips hil only flashes.
+    public let peripherals: Peripherals?
+}
+
+extension ChipDescription {
+    /// The peripherals the harness firmware uses, where they are and the limits RM0385 and the
+    /// datasheet set; register layouts within a block are the family's and live in the emulator.
+    public struct Peripherals: Codable, Sendable, Hashable {
+        public struct Device: Codable, Sendable, Hashable {
+            public let base: HexNumber
+            public let irq: Int?
+        }
+        public struct Limits: Codable, Sendable, Hashable {
+            public let hsiHz: Int
+            public let sysclkMaxHz: Int
+            /// Above this HCLK the regulator must be in over-drive.
+            public let overdriveAboveHz: Int
+            public let apb1MaxHz: Int
+            public let apb2MaxHz: Int
+            /// PLL input (source / M) and VCO output ranges, inclusive.
+            public let vcoInputHz: [Int]
+            public let vcoOutputHz: [Int]
+            public let pllN: [Int]
+            public let pllM: [Int]
+            /// The highest HCLK each number of flash wait states allows (index = LATENCY), 2.7–3.6 V.
+            public let flashWaitStateMaxHz: [Int]
+        }
+        public let source: String
+        public let rcc: Device
+        public let pwr: Device
+        public let gpio: [String: Device]
+        public let usart1: Device
+        public let rng: Device
+        /// External interrupt lines the NVIC has (vector table positions after the 16 system ones).
+        public let irqCount: Int
+        public let limits: Limits
+    }
 }
 
 extension ChipDescription {

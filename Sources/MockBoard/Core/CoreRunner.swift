@@ -1,0 +1,530 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fault the emulated core took, as the bench reports it: what, where, and at which PC.
+public struct CoreFault: Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case busFault = "bus fault"
+        case usageFault = "usage fault"
+        case lockup = "lock-up"
+    }
+    public let kind: Kind
+    public let pc: UInt32
+    public let detail: String
+    public var description: String { "\(kind.rawValue) at PC \(hexString(pc)): \(detail)" }
+}
+
+/// Runs the firmware in the emulated chip's flash on a Cortex-M7 (`UnicornCPU`) and does what
+/// the instruction set emulator leaves out, from the ARMv7-M Architecture Reference Manual:
+/// exception entry (stacking, EXC_RETURN, IPSR, the vector from VTOR; B1.5.6), exception return
+/// (B1.5.8), pre-emption by priority, faults escalated to HardFault and lock-up, WFI. Its own
+/// thread, in slices: each holds the chip's lock, so the probe sees the core between
+/// instructions, as a debugger does. USART1's TX and RX are the board's virtual COM port (a pty).
+///
+/// Time: `CoreClock` (one cycle per instruction). Virtual time never runs ahead of wall time:
+/// a core that waits (WFI) sleeps for real, so line rates and timeouts look as on a board.
+final class CoreRunner: @unchecked Sendable {
+    let chip: EmulatedSTM32F7
+    let pty: PseudoTerminal
+    private let cpu: UnicornCPU
+    private var thread: Thread?
+    private let stopFlag = NSLock()
+    private var stopping = false
+
+    // Owned by the core thread (under the chip lock).
+    private var stopAt: UInt64 = 0
+    /// Set from device callbacks: end the run at the next block boundary. Stopping the CPU inside
+    /// a register access would restart its whole block and repeat the block's earlier stores.
+    private var stopSoon = false
+    private var sleeping = false
+    private var lockedUp = false
+    private var instructionCounts: [UInt32: UInt32] = [:]
+    private var flashGeneration = -1
+    private var rxQueue: [(byte: UInt8, due: UInt64)] = []
+    private var lastRxDue: UInt64 = 0
+    private var txOut: [UInt8] = []
+    private var pendingBusFault: (address: UInt32, write: Bool)?
+    private var random = SplitMix(seed: 0x5EED_0746)
+    private var anchor: (cycles: UInt64, wall: ContinuousClock.Instant, hz: Double)?
+
+    /// HIL_MOCK_CORE_TRACE=FILE logs exceptions, faults, sleeps and bytes on the line.
+    private let trace: FileHandle? = ProcessInfo.processInfo.environment["HIL_MOCK_CORE_TRACE"].flatMap {
+        _ = FileManager.default.createFile(atPath: $0, contents: nil)
+        return FileHandle(forWritingAtPath: $0)
+    }
+
+    private func log(_ text: @autoclosure () -> String) {
+        guard let trace else { return }
+        trace.write(Data("\(chip.cycles.cycles) \(text())\n".utf8))
+    }
+
+    /// Cycles per slice: about a millisecond at 216 MHz, so the probe never waits long for the lock.
+    static let sliceCycles: UInt64 = 200_000
+
+    /// Faults the firmware took, newest last (bounded).
+    private(set) var faults: [CoreFault] = []
+    /// Instructions executed since the runner started.
+    private(set) var instructions: UInt64 = 0
+
+    init(chip: EmulatedSTM32F7) throws {
+        guard let devices = chip.devices else {
+            throw MockSerialError.pty("the chip file for \(chip.chip.name) has no `peripherals` section: it cannot be emulated")
+        }
+        self.chip = chip
+        self.pty = try PseudoTerminal()
+        cpu = try UnicornCPU()
+        try mapMemory(devices: devices)
+        chip.system.currentException = { [unowned self] in Int(cpu[.xpsr] & 0x1FF) }
+        chip.system.onPending = { [unowned self] in stopSoon = true }
+        devices.usart1.onTransmit = { [unowned self] byte in transmit(byte) }
+        chip.onCoreStateChange = { [unowned self] in coreStateChanged() }
+        cpu.onBlock = { [unowned self] address, size in countBlock(address: address, size: size) }
+        cpu.onInterrupt = { [unowned self] number in interrupt(number) }
+    }
+
+    // MARK: the address space
+
+    private func mapMemory(devices: ChipDevices) throws {
+        let flashBase = chip.chip.flash.base.value
+        try cpu.map(chip.flash.cells, at: flashBase, writable: false)
+        if let alias = chip.chip.flash.itcmAlias?.value { try cpu.map(chip.flash.cells, at: alias, writable: false) }
+        for bank in chip.ram { try cpu.map(bank.bytes, at: bank.base, writable: true) }
+        // Register pages: the peripherals, the flash interface, the flash-size word and the PPB
+        // (SCS, DWT, DBGMCU). Inside them the chip's bus decodes, and faults what is not there.
+        var pages = devices.pages
+        pages.insert(chip.chip.flash.controllerBase.value & ~0xFFF)
+        pages.insert(chip.chip.flashSizeRegister.value & ~0xFFF)
+        for page in pages.sorted() { try mapBus(at: page, size: 0x1000) }
+        try mapBus(at: 0xE000_0000, size: 0x10_0000)
+    }
+
+    private func mapBus(at base: UInt32, size: UInt32) throws {
+        try cpu.mapDevice(at: base, size: size, read: { [unowned self] address, size in
+            switch chip.read(address: address, size: size, fromCore: true) {
+            case let .success(value): return value
+            case .failure: busFault(address, write: false); return 0
+            }
+        }, write: { [unowned self] address, size, value in
+            if case .failure = chip.write(address: address, size: size, value: value, fromCore: true) {
+                busFault(address, write: true)
+            }
+        })
+    }
+
+    private func busFault(_ address: UInt32, write: Bool) {
+        pendingBusFault = (address, write)
+        stopSoon = true
+    }
+
+    // MARK: life cycle
+
+    func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "mock-core"
+        thread = t
+        t.start()
+    }
+
+    func stop() {
+        stopFlag.lock(); stopping = true; stopFlag.unlock()
+    }
+
+    private var shouldStop: Bool {
+        stopFlag.lock(); defer { stopFlag.unlock() }
+        return stopping
+    }
+
+    private func loop() {
+        while !shouldStop {
+            chip.lock.lock()
+            let waitSeconds = step()
+            chip.lock.unlock()
+            flushTransmit()
+            if waitSeconds > 0 { pause(seconds: waitSeconds) }
+        }
+        chip.lock.lock()
+        chip.onCoreStateChange = nil
+        chip.lock.unlock()
+        pty.unplug()
+    }
+
+    /// One slice of the core's life. Returns how long to wait (unlocked) before the next.
+    private func step() -> Double {
+        let core = chip.core
+        guard core.state == .running || core.stepsRequested > 0 else {
+            drainHost()                  // a halted core services no UART: what arrives is lost
+            anchor = nil
+            return 0.001
+        }
+        if core.registersChanged { loadRegisters() }
+        if chip.flash.generation != flashGeneration {
+            flashGeneration = chip.flash.generation
+            cpu.flushTranslations()
+            instructionCounts.removeAll()
+        }
+        if lockedUp { drainHost(); return 0.001 }
+        receiveFromHost()
+        deliverDue()
+        chip.system.advanceSysTick()
+        chip.devices?.usart1.advance()
+
+        if core.stepsRequested > 0 && core.state == .halted {
+            core.stepsRequested -= 1
+            runSlice(limit: 1)
+            saveRegisters()
+            return 0
+        }
+        if sleeping {
+            if chip.system.anyPendingWakes { sleeping = false } else {
+                // Asleep in WFI: time moves to the next thing that can wake the core.
+                let next = nextEvent() ?? (chip.cycles.cycles + chip.cycles.cycles(seconds: 0.001))
+                chip.cycles.cycles = max(chip.cycles.cycles, min(next, chip.cycles.cycles + chip.cycles.cycles(seconds: 0.002)))
+                return paceAhead()
+            }
+        }
+        takePendingException()
+        runSlice(limit: CoreRunner.sliceCycles)
+        return paceAhead()
+    }
+
+    private func nextEvent() -> UInt64? {
+        [chip.system.nextSysTickEvent, chip.devices?.usart1.nextEvent, rxQueue.first?.due].compactMap { $0 }.min()
+    }
+
+    private func runSlice(limit: UInt64) {
+        let now = chip.cycles.cycles
+        stopAt = limit == 1 ? now + 1 : min(now + limit, nextEvent() ?? UInt64.max)
+        if stopAt <= now { stopAt = now + 1 }
+        pendingBusFault = nil
+        stopSoon = false
+        let startPC = cpu[.pc]
+        let before = chip.cycles.cycles
+        let stop = cpu.run(from: startPC)
+        switch stop {
+        case .returned:
+            if let fault = pendingBusFault {
+                pendingBusFault = nil
+                takeFault(.busFault, pc: cpu[.pc], detail: "\(fault.write ? "write to" : "read of") \(hexString(fault.address)), where nothing answers", cfsr: 1 << 15 | 1 << 9, bfar: fault.address)
+            } else if chip.cycles.cycles < stopAt, isAfterWFI(cpu[.pc]) {
+                sleeping = true
+            }
+        case let .memoryFault(address, write, fetch):
+            let what = fetch ? "instruction fetch from" : write ? "write to" : "read of"
+            takeFault(fetch ? .usageFault : .busFault, pc: cpu[.pc], detail: "\(what) \(hexString(address)), where nothing is mapped or writing is not allowed",
+                      cfsr: fetch ? 1 << 0 : (1 << 15 | 1 << 9), bfar: fetch ? nil : address)
+        case .invalidInstruction:
+            takeFault(.usageFault, pc: cpu[.pc], detail: "undefined instruction", cfsr: 1 << 16)
+        case let .other(message):
+            takeFault(.usageFault, pc: cpu[.pc], detail: message, cfsr: 1 << 16)
+        }
+        instructions += chip.cycles.cycles - before
+    }
+
+    private func isAfterWFI(_ pc: UInt32) -> Bool {
+        guard pc >= 2, let bytes = cpu.readMemory(pc - 2, count: 2) else { return false }
+        return bytes[0] == 0x30 && bytes[1] == 0xBF          // WFI (T1): 0xBF30
+    }
+
+    // MARK: time
+
+    private func countBlock(address: UInt32, size: UInt32) {
+        let count: UInt32
+        if let known = instructionCounts[address] {
+            count = known
+        } else {
+            count = decodeCount(address: address, size: size)
+            instructionCounts[address] = count
+        }
+        chip.cycles.cycles += UInt64(count)
+        if chip.cycles.cycles >= stopAt || stopSoon {
+            stopSoon = false
+            cpu.stop()
+        }
+    }
+
+    /// Thumb-2: a halfword whose top five bits are 0b11101, 0b11110 or 0b11111 starts a 32-bit
+    /// instruction; every other one is a 16-bit instruction.
+    private func decodeCount(address: UInt32, size: UInt32) -> UInt32 {
+        guard size > 0, let bytes = cpu.readMemory(address, count: Int(size)) else { return max(1, size / 3) }
+        var i = 0, count: UInt32 = 0
+        while i + 1 < bytes.count {
+            let top = bytes[i + 1] >> 3
+            i += (top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2
+            count += 1
+        }
+        return max(count, 1)
+    }
+
+    /// Keeps virtual time from running ahead of the wall clock; returns the seconds to sleep.
+    private func paceAhead() -> Double {
+        let now = ContinuousClock.now
+        let hz = chip.cycles.hz
+        guard let a = anchor, a.hz == hz else {
+            anchor = (chip.cycles.cycles, now, hz)
+            return 0
+        }
+        let virtual = Double(chip.cycles.cycles - a.cycles) / hz
+        let wall = (now - a.wall).seconds
+        if virtual - wall > 0.0005 { return virtual - wall }
+        if wall - virtual > 0.05 { anchor = (chip.cycles.cycles, now, hz) }   // emulation is behind: no debt
+        return 0
+    }
+
+    private func pause(seconds: Double) {
+        var p = pollfd(fd: pty.master, events: Int16(POLLIN), revents: 0)
+        let ms = Int32(min(max(seconds, 0.0002), 0.005) * 1000)
+        if ms >= 1 {
+            _ = poll(&p, 1, ms)
+        } else {
+            var ts = timespec(tv_sec: 0, tv_nsec: Int(seconds * 1e9))
+            _ = nanosleep(&ts, nil)
+        }
+    }
+
+    // MARK: the virtual COM port
+
+    /// Whether the host and the board agree on the rate, within what a UART tolerates (~2 %).
+    private var ratesMatch: Bool {
+        guard let usart = chip.devices?.usart1, let host = pty.hostBaud else { return true }
+        let board = usart.baud
+        return board > 0 && abs(board - Double(host)) / Double(host) <= 0.02
+    }
+
+    private var lineReceives: Bool {
+        guard let devices = chip.devices else { return false }
+        return devices.usart1.receiverEnabled && devices.vcpReceiveRouted
+    }
+
+    private func transmit(_ byte: UInt8) {
+        guard let devices = chip.devices, devices.vcpTransmitRouted else { return }
+        txOut.append(ratesMatch ? byte : UInt8(truncatingIfNeeded: random.next()) | 0x80)
+    }
+
+    private func flushTransmit() {
+        chip.lock.lock()
+        let out = txOut
+        txOut.removeAll(keepingCapacity: true)
+        chip.lock.unlock()
+        guard !out.isEmpty else { return }
+        let n = out.withUnsafeBytes { Glibc.write(pty.master, $0.baseAddress, $0.count) }
+        if n < out.count {
+            chip.lock.lock()
+            txOut.insert(contentsOf: out[max(0, n)...], at: 0)
+            chip.lock.unlock()
+        }
+    }
+
+    /// Bytes the host sent, each due one frame after the one before at the board's rate.
+    private func receiveFromHost() {
+        guard rxQueue.count < 16 else { return }
+        guard lineReceives, let usart = chip.devices?.usart1 else { drainHost(); return }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(pty.master, $0.baseAddress, 32) }
+        guard n > 0 else { return }
+        let frame = usart.frameCycles
+        log("rx \(n) bytes from the host")
+        for byte in buffer.prefix(n) {
+            let due = max(chip.cycles.cycles, lastRxDue) + frame
+            lastRxDue = due
+            rxQueue.append((byte, due))
+        }
+    }
+
+    private func drainHost() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while buffer.withUnsafeMutableBytes({ Glibc.read(pty.master, $0.baseAddress, 256) }) > 0 {}
+        rxQueue.removeAll()
+    }
+
+    private func deliverDue() {
+        guard let usart = chip.devices?.usart1 else { return }
+        var delivered = 0
+        let match = ratesMatch
+        while delivered < rxQueue.count, rxQueue[delivered].due <= chip.cycles.cycles {
+            let byte = rxQueue[delivered].byte
+            usart.receive(match ? byte : UInt8(truncatingIfNeeded: random.next()), garbled: !match)
+            delivered += 1
+        }
+        if delivered > 0 { rxQueue.removeFirst(delivered) }
+    }
+
+    // MARK: registers (the debugger's view, `CortexM7Core.registers`, by DCRSR number)
+
+    private func loadRegisters() {
+        let r = chip.core.registers
+        chip.core.registersChanged = false
+        sleeping = false
+        lockedUp = false
+        cpu[.xpsr] = r[16]
+        let special = r[20]
+        cpu[.control] = (special >> 24) & 0x7
+        cpu[.primask] = special & 1
+        cpu[.basepri] = (special >> 8) & 0xFF
+        cpu[.faultmask] = (special >> 16) & 1
+        cpu[.msp] = r[17]
+        cpu[.psp] = r[18]
+        for i in 0...12 { cpu[.r(i)] = r[i] }
+        cpu[.lr] = r[14]
+        cpu[.fpscr] = r[33]
+        for i in 0..<32 { cpu[.s(i)] = r[64 + i] }
+        cpu[.pc] = r[15]
+        rxQueue.removeAll()
+        lastRxDue = 0
+    }
+
+    private func saveRegisters() {
+        var r = chip.core.registers
+        for i in 0...12 { r[i] = cpu[.r(i)] }
+        r[13] = cpu[.sp]
+        r[14] = cpu[.lr]
+        r[15] = cpu[.pc]
+        r[16] = cpu[.xpsr]
+        r[17] = cpu[.msp]
+        r[18] = cpu[.psp]
+        r[20] = (cpu[.control] & 0x7) << 24 | (cpu[.faultmask] & 1) << 16 | (cpu[.basepri] & 0xFF) << 8 | (cpu[.primask] & 1)
+        r[33] = cpu[.fpscr]
+        for i in 0..<32 { r[64 + i] = cpu[.s(i)] }
+        chip.core.registers = r
+    }
+
+    /// Called under the chip's lock when the debugger halts, resumes or resets the core.
+    private func coreStateChanged() {
+        if chip.core.state == .halted && !chip.core.registersChanged { saveRegisters() }
+    }
+
+    // MARK: exceptions (ARMv7-M B1.5)
+
+    private func takePendingException() {
+        guard !chip.core.interruptsMasked else { return }     // DHCSR.C_MASKINTS
+        let priority = chip.system.executionPriority(primask: cpu[.primask] & 1 != 0,
+                                                     faultmask: cpu[.faultmask] & 1 != 0, basepri: cpu[.basepri])
+        if let n = chip.system.exceptionToTake(executionPriority: priority) { enter(n, returnAddress: cpu[.pc]) }
+    }
+
+    /// Exception entry: the context onto the stack in use, EXC_RETURN in LR, the handler's
+    /// address from the vector table at VTOR.
+    private func enter(_ n: Int, returnAddress: UInt32) {
+        let xpsr = cpu[.xpsr], control = cpu[.control]
+        let handlerMode = xpsr & 0x1FF != 0
+        let usePSP = !handlerMode && control & 2 != 0
+        let fpFrame = control & 4 != 0
+        let frameSize: UInt32 = fpFrame ? 0x68 : 0x20
+        var sp = (usePSP ? cpu[.psp] : cpu[.msp]) &- frameSize
+        var padded = false
+        if sp & 4 != 0 { sp &-= 4; padded = true }
+        var words = [cpu[.r(0)], cpu[.r(1)], cpu[.r(2)], cpu[.r(3)], cpu[.r(12)], cpu[.lr], returnAddress & ~1,
+                     xpsr | (padded ? 1 << 9 : 0)]
+        if fpFrame { words += (0..<16).map { cpu[.s($0)] } + [cpu[.fpscr], 0] }
+        var bytes: [UInt8] = []
+        for w in words { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: w >> UInt32(8 * i))) } }
+        guard cpu.writeMemory(sp, bytes) else {
+            lockUp(pc: returnAddress, detail: "stacking exception \(n) at SP \(hexString(sp)) failed: the stack is outside RAM")
+            return
+        }
+        if usePSP { cpu[.psp] = sp } else { cpu[.msp] = sp }
+        let excReturn: UInt32 = (fpFrame ? 0xFFFF_FFE1 : 0xFFFF_FFF1) | (handlerMode ? 0 : 0x8) | (usePSP ? 0x4 : 0)
+        guard let vector = cpu.readWord(chip.system.vtor &+ UInt32(4 * n)) else {
+            lockUp(pc: returnAddress, detail: "the vector of exception \(n) at \(hexString(chip.system.vtor &+ UInt32(4 * n))) cannot be read")
+            return
+        }
+        cpu[.control] = control & ~UInt32(0x6)        // handler mode runs on MSP; no FP context yet
+        cpu[.xpsr] = (xpsr & 0xF800_0000) | (1 << 24) | UInt32(n)
+        cpu[.lr] = excReturn
+        chip.system.activate(n)
+        log("enter exception \(n) from \(hexString(returnAddress)) sp \(hexString(sp)) vector \(hexString(vector))")
+        sleeping = false
+        guard vector & 1 == 1 else {
+            // A vector without the Thumb bit (0 or erased flash: a missing handler) is an INVSTATE
+            // usage fault on the first fetch, which escalates to HardFault.
+            cpu[.pc] = vector & ~1
+            takeFault(.usageFault, pc: vector, detail: "the vector of exception \(n) is \(hexString(vector)), not a Thumb handler address (missing vector?)", cfsr: 1 << 17)
+            return
+        }
+        cpu[.pc] = vector & ~1
+    }
+
+    /// Exception return: EXC_RETURN names the stack and the mode to return to (B1.5.8).
+    private func exceptionReturn() {
+        let excReturn = cpu[.pc] | 1
+        let current = Int(cpu[.xpsr] & 0x1FF)
+        chip.system.deactivate(current)
+        let toThread = excReturn & 0x8 != 0, usePSP = excReturn & 0x4 != 0, fpFrame = excReturn & 0x10 == 0
+        let sp = usePSP ? cpu[.psp] : cpu[.msp]
+        let frameSize: UInt32 = fpFrame ? 0x68 : 0x20
+        guard let bytes = cpu.readMemory(sp, count: Int(frameSize)) else {
+            lockUp(pc: excReturn, detail: "unstacking at SP \(hexString(sp)) failed")
+            return
+        }
+        func word(_ i: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[4 * i + $1]) << UInt32(8 * $1) } }
+        let stackedXPSR = word(7)
+        let newSP = sp &+ frameSize &+ (stackedXPSR & (1 << 9) != 0 ? 4 : 0)
+        cpu[.xpsr] = stackedXPSR & ~UInt32(1 << 9)
+        if toThread {
+            cpu[.control] = (cpu[.control] & ~UInt32(0x6)) | (usePSP ? 2 : 0) | (fpFrame ? 4 : 0)
+        }
+        if usePSP { cpu[.psp] = newSP } else { cpu[.msp] = newSP }
+        for (i, reg) in [0, 1, 2, 3, 12].enumerated() { cpu[.r(reg)] = word(i) }
+        cpu[.lr] = word(5)
+        if fpFrame {
+            for i in 0..<16 { cpu[.s(i)] = word(8 + i) }
+            cpu[.fpscr] = word(24)
+        }
+        // Bit 0 keeps the CPU in Thumb state: a PC written without it switches Unicorn to ARM.
+        cpu[.pc] = word(6) | 1
+        log("return from exception \(current) to \(hexString(word(6))) xpsr \(hexString(stackedXPSR))")
+        cpu.stop()
+    }
+
+    private func interrupt(_ number: UInt32) {
+        switch number {
+        case 8:                                   // EXCP_EXCEPTION_EXIT
+            exceptionReturn()
+        case 2:                                   // SVC
+            chip.system.pend(11)
+            cpu.stop()
+        case 7:                                   // BKPT
+            if chip.core.debuggerAttached {
+                chip.core.enterDebugHalt()
+                saveRegisters()
+            } else {
+                takeFault(.usageFault, pc: cpu[.pc], detail: "BKPT with no debugger attached", cfsr: 0)
+            }
+            cpu.stop()
+        default:
+            // UDEF 1, NOCP 17 (FPU off), INVSTATE 18, UNALIGNED 22, …: usage faults.
+            let why: [UInt32: (String, UInt32)] = [1: ("undefined instruction", 1 << 16), 17: ("FPU instruction with the FPU disabled (CPACR)", 1 << 19),
+                                                   18: ("invalid state (branch to an ARM address?)", 1 << 17), 22: ("unaligned access", 1 << 24)]
+            let (detail, bit) = why[number] ?? ("CPU exception \(number)", 1 << 16)
+            takeFault(.usageFault, pc: cpu[.pc], detail: detail, cfsr: bit)
+            cpu.stop()
+        }
+    }
+
+    /// A fault: recorded for the bench, then HardFault (the configurable faults are not enabled
+    /// by the harness, so they escalate); a fault inside HardFault locks the core up.
+    private func takeFault(_ kind: CoreFault.Kind, pc: UInt32, detail: String, cfsr: UInt32, bfar: UInt32? = nil) {
+        record(CoreFault(kind: kind, pc: pc, detail: detail))
+        chip.system.cfsr |= cfsr
+        if let bfar { chip.system.bfar = bfar }
+        if chip.system.active[3] || chip.system.active[2] {
+            lockUp(pc: pc, detail: "\(detail), inside the HardFault handler")
+            return
+        }
+        chip.system.hfsr |= 1 << 30                    // FORCED
+        enter(3, returnAddress: pc)
+    }
+
+    private func lockUp(pc: UInt32, detail: String) {
+        record(CoreFault(kind: .lockup, pc: pc, detail: detail))
+        lockedUp = true
+    }
+
+    private func record(_ fault: CoreFault) {
+        log("fault: \(fault)")
+        faults.append(fault)
+        if faults.count > 32 { faults.removeFirst() }
+        chip.recordCoreFault(fault)
+    }
+}

@@ -1,0 +1,198 @@
+import CUnicorn
+
+/// A Cortex-M7 instruction-set emulator (Unicorn, Thumb-2 with the single-precision FPU), and
+/// nothing else: no NVIC, no exception entry, no devices. Memory is what the caller maps; the
+/// rest of the chip (`CoreRunner`, the peripherals) is ours. The only file that sees a C type.
+///
+/// Not thread-safe: one thread drives it (the board's core thread).
+final class UnicornCPU {
+    struct Failure: Error, CustomStringConvertible {
+        let call: String
+        let code: UInt32
+        let message: String
+        var description: String { "\(call): \(message) (unicorn error \(code))" }
+    }
+
+    enum Register {
+        case r(Int)      // R0–R12
+        case sp, lr, pc, xpsr, ipsr, msp, psp, control, primask, basepri, faultmask, fpscr
+        case s(Int)      // S0–S31
+
+        var id: Int32 {
+            let value: uc_arm_reg
+            switch self {
+            case let .r(n): value = uc_arm_reg(UC_ARM_REG_R0.rawValue + UInt32(n))
+            case .sp: value = UC_ARM_REG_SP
+            case .lr: value = UC_ARM_REG_LR
+            case .pc: value = UC_ARM_REG_PC
+            case .xpsr: value = UC_ARM_REG_XPSR
+            case .ipsr: value = UC_ARM_REG_IPSR
+            case .msp: value = UC_ARM_REG_MSP
+            case .psp: value = UC_ARM_REG_PSP
+            case .control: value = UC_ARM_REG_CONTROL
+            case .primask: value = UC_ARM_REG_PRIMASK
+            case .basepri: value = UC_ARM_REG_BASEPRI
+            case .faultmask: value = UC_ARM_REG_FAULTMASK
+            case .fpscr: value = UC_ARM_REG_FPSCR
+            case let .s(n): value = uc_arm_reg(UC_ARM_REG_S0.rawValue + UInt32(n))
+            }
+            return Int32(bitPattern: value.rawValue)
+        }
+    }
+
+    /// How a run ended, as far as the instruction set emulator knows.
+    enum Stop: Equatable {
+        /// `stop()` was called, or the core executed WFI (the caller tells them apart).
+        case returned
+        /// An access to an address nothing is mapped at, or one the mapping forbids.
+        case memoryFault(address: UInt32, write: Bool, fetch: Bool)
+        /// An undefined or unsupported instruction at the PC.
+        case invalidInstruction
+        case other(String)
+    }
+
+    /// Called at the start of every translated block executed: its address and size in bytes.
+    var onBlock: (UInt32, UInt32) -> Void = { _, _ in }
+    /// Called with QEMU's exception number; 8 is an ARMv7-M exception return (EXC_RETURN branch).
+    var onInterrupt: (UInt32) -> Void = { _ in }
+
+    private let engine: OpaquePointer
+    private var hooks: [uc_hook] = []
+    private var mmio: [MMIORegion] = []
+    private var lastBadAccess: (address: UInt32, write: Bool, fetch: Bool)?
+
+    final class MMIORegion {
+        let base: UInt32
+        let read: (UInt32, Int) -> UInt32
+        let write: (UInt32, Int, UInt32) -> Void
+        init(base: UInt32, read: @escaping (UInt32, Int) -> UInt32, write: @escaping (UInt32, Int, UInt32) -> Void) {
+            self.base = base
+            self.read = read
+            self.write = write
+        }
+    }
+
+    init() throws {
+        var handle: OpaquePointer?
+        try UnicornCPU.check("uc_open", uc_open(UC_ARCH_ARM, uc_mode(UC_MODE_THUMB.rawValue | UC_MODE_MCLASS.rawValue), &handle))
+        engine = handle!
+        try UnicornCPU.check("uc_ctl_set_cpu_model(CORTEX_M7)", hil_uc_set_cortex_m7(engine))
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var hook: uc_hook = 0
+        try UnicornCPU.check("uc_hook_add(BLOCK)", hil_uc_hook_blocks(engine, &hook, { _, address, size, context in
+            Unmanaged<UnicornCPU>.fromOpaque(context!).takeUnretainedValue()
+                .onBlock(UInt32(truncatingIfNeeded: address), size)
+        }, context))
+        hooks.append(hook)
+        try UnicornCPU.check("uc_hook_add(INTR)", hil_uc_hook_interrupts(engine, &hook, { _, number, context in
+            Unmanaged<UnicornCPU>.fromOpaque(context!).takeUnretainedValue().onInterrupt(number)
+        }, context))
+        hooks.append(hook)
+        try UnicornCPU.check("uc_hook_add(MEM_INVALID)", hil_uc_hook_bad_memory(engine, &hook, { _, type, address, _, _, context in
+            let cpu = Unmanaged<UnicornCPU>.fromOpaque(context!).takeUnretainedValue()
+            let write = type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT
+            let fetch = type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT
+            cpu.lastBadAccess = (UInt32(truncatingIfNeeded: address), write, fetch)
+            return false   // not handled: the run stops and the caller takes the fault
+        }, context))
+        hooks.append(hook)
+    }
+
+    deinit {
+        for hook in hooks { uc_hook_del(engine, hook) }
+        uc_close(engine)
+    }
+
+    // MARK: memory
+
+    /// Maps `bank`'s bytes at `address` (several addresses may map the same bank: an alias).
+    func map(_ bank: MemoryBank, at address: UInt32, writable: Bool) throws {
+        let perms = writable ? UC_PROT_ALL.rawValue : (UC_PROT_READ.rawValue | UC_PROT_EXEC.rawValue)
+        try UnicornCPU.check("uc_mem_map_ptr(\(hexString(address)))",
+                             uc_mem_map_ptr(engine, UInt64(address), bank.mappedCount, perms, bank.pointer))
+    }
+
+    /// Registers at `[base, base + size)`, `size` a multiple of 4 KB: every access calls back with
+    /// the absolute address and the access size.
+    func mapDevice(at base: UInt32, size: UInt32, read: @escaping (UInt32, Int) -> UInt32,
+                   write: @escaping (UInt32, Int, UInt32) -> Void) throws {
+        let region = MMIORegion(base: base, read: read, write: write)
+        mmio.append(region)
+        let context = Unmanaged.passUnretained(region).toOpaque()
+        try UnicornCPU.check("uc_mmio_map(\(hexString(base)))", uc_mmio_map(engine, UInt64(base), Int(size), { _, offset, size, context in
+            let region = Unmanaged<MMIORegion>.fromOpaque(context!).takeUnretainedValue()
+            return UInt64(region.read(region.base &+ UInt32(truncatingIfNeeded: offset), Int(size)))
+        }, context, { _, offset, size, value, context in
+            let region = Unmanaged<MMIORegion>.fromOpaque(context!).takeUnretainedValue()
+            region.write(region.base &+ UInt32(truncatingIfNeeded: offset), Int(size), UInt32(truncatingIfNeeded: value))
+        }, context))
+    }
+
+    func readMemory(_ address: UInt32, count: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let err = bytes.withUnsafeMutableBytes { uc_mem_read(engine, UInt64(address), $0.baseAddress, count) }
+        return err == UC_ERR_OK ? bytes : nil
+    }
+
+    @discardableResult
+    func writeMemory(_ address: UInt32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { uc_mem_write(engine, UInt64(address), $0.baseAddress, $0.count) } == UC_ERR_OK
+    }
+
+    func readWord(_ address: UInt32) -> UInt32? {
+        readMemory(address, count: 4).map { UInt32($0[0]) | UInt32($0[1]) << 8 | UInt32($0[2]) << 16 | UInt32($0[3]) << 24 }
+    }
+
+    @discardableResult
+    func writeWord(_ address: UInt32, _ value: UInt32) -> Bool {
+        writeMemory(address, (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
+    }
+
+    /// Code changed under the emulator (a flash programmed, a loader written to RAM): translate again.
+    func flushTranslations() { _ = hil_uc_flush_translations(engine) }
+
+    // MARK: registers
+
+    subscript(register: Register) -> UInt32 {
+        get {
+            var value: UInt32 = 0
+            _ = uc_reg_read(engine, register.id, &value)
+            return value
+        }
+        set {
+            var value = newValue
+            _ = uc_reg_write(engine, register.id, &value)
+        }
+    }
+
+    // MARK: running
+
+    /// Runs from `pc` until `stop()`, WFI, or a fault.
+    func run(from pc: UInt32) -> Stop {
+        lastBadAccess = nil
+        // An address no Thumb instruction lives at: runs end by stop(), WFI or a fault only.
+        let err = uc_emu_start(engine, UInt64(pc | 1), 0xFFFF_FFFE, 0, 0)
+        switch err {
+        case UC_ERR_OK:
+            return .returned
+        case UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED,
+             UC_ERR_READ_PROT, UC_ERR_WRITE_PROT, UC_ERR_FETCH_PROT,
+             UC_ERR_READ_UNALIGNED, UC_ERR_WRITE_UNALIGNED, UC_ERR_FETCH_UNALIGNED:
+            let bad = lastBadAccess ?? (self[.pc], err == UC_ERR_WRITE_UNMAPPED || err == UC_ERR_WRITE_PROT,
+                                        err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT)
+            return .memoryFault(address: bad.address, write: bad.write, fetch: bad.fetch)
+        case UC_ERR_INSN_INVALID:
+            return .invalidInstruction
+        default:
+            return .other(String(cString: uc_strerror(err)))
+        }
+    }
+
+    /// Ends the current run at the next block boundary (callable from a hook or a device callback).
+    func stop() { uc_emu_stop(engine) }
+
+    private static func check(_ call: String, _ err: uc_err) throws {
+        guard err != UC_ERR_OK else { return }
+        throw Failure(call: call, code: err.rawValue, message: String(cString: uc_strerror(err)))
+    }
+}
