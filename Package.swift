@@ -50,7 +50,9 @@ let package = Package(
         // Unicorn (Debian's libunicorn-dev) behind a two-file system library: the mock board's
         // Cortex-M7 instruction set; no C type leaks past Sources/MockBoard/Core/UnicornCPU.swift.
         .systemLibrary(name: "CUnicorn", pkgConfig: "unicorn", providers: [.apt(["libunicorn-dev"])]),
-        .target(name: "MockBoard", dependencies: ["STLink", "Deployer", "CHarness", "CHilRuntime", "USBIP", "CUnicorn"]),
+        .target(name: "MockBoard", dependencies: ["STLink", "Deployer", "CHarness", "CHilRuntime", "USBIP", "CUnicorn"],
+                // Optimised in debug builds too: the emulated core calls back into it on every block.
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The GDB remote serial protocol (a probe backend for QEMU, OpenOCD, pyOCD, st-util, J-Link).
         .target(name: "GDBRemote"),
         // A QEMU board: qemu-system-arm supervised, loaded over GDB, its UART on a pty.

@@ -38,6 +38,10 @@ final class CoreRunner: @unchecked Sendable {
     /// Set from device callbacks: end the run at the next block boundary. Stopping the CPU inside
     /// a register access would restart its whole block and repeat the block's earlier stores.
     private var stopSoon = false
+    private var firstBlock = false
+    private var runs = 0
+    private var runWall = 0.0
+    private var pacedWall = 0.0
     private var sleeping = false
     private var lockedUp = false
     private var instructionCounts: [UInt32: UInt32] = [:]
@@ -142,7 +146,7 @@ final class CoreRunner: @unchecked Sendable {
             let waitSeconds = step()
             chip.lock.unlock()
             flushTransmit()
-            if waitSeconds > 0 { pause(seconds: waitSeconds) }
+            if waitSeconds > 0 { pacedWall += waitSeconds; pause(seconds: waitSeconds) }
         }
         chip.lock.lock()
         chip.onCoreStateChange = nil
@@ -184,8 +188,10 @@ final class CoreRunner: @unchecked Sendable {
                 return paceAhead()
             }
         }
-        takePendingException()
-        runSlice(limit: CoreRunner.sliceCycles)
+        // An exception pending but masked (PRIMASK, BASEPRI, a running handler) is taken the moment
+        // the mask drops, which Unicorn cannot tell us: meanwhile run a block at a time.
+        let masked = !takePendingException() && chip.system.anyPendingWakes
+        runSlice(limit: masked ? 1 : CoreRunner.sliceCycles)
         return paceAhead()
     }
 
@@ -199,9 +205,14 @@ final class CoreRunner: @unchecked Sendable {
         if stopAt <= now { stopAt = now + 1 }
         pendingBusFault = nil
         stopSoon = false
+        firstBlock = true
         let startPC = cpu[.pc]
         let before = chip.cycles.cycles
+        let t0 = ContinuousClock.now
         let stop = cpu.run(from: startPC)
+        runWall += (ContinuousClock.now - t0).seconds
+        runs += 1
+        if runs % 2000 == 0 { log("runs \(runs) run wall \(runWall) s, instructions \(instructions), sleeping \(sleeping), paced \(pacedWall) s") }
         switch stop {
         case .returned:
             if let fault = pendingBusFault {
@@ -238,6 +249,8 @@ final class CoreRunner: @unchecked Sendable {
             instructionCounts[address] = count
         }
         chip.cycles.cycles += UInt64(count)
+        // The first block of a run always executes: stopping there would make no progress.
+        if firstBlock { firstBlock = false; return }
         if chip.cycles.cycles >= stopAt || stopSoon {
             stopSoon = false
             cpu.stop()
@@ -396,11 +409,15 @@ final class CoreRunner: @unchecked Sendable {
 
     // MARK: exceptions (ARMv7-M B1.5)
 
-    private func takePendingException() {
-        guard !chip.core.interruptsMasked else { return }     // DHCSR.C_MASKINTS
+    /// Takes the pending exception that pre-empts, if one does; true if it did.
+    @discardableResult
+    private func takePendingException() -> Bool {
+        guard !chip.core.interruptsMasked else { return false }     // DHCSR.C_MASKINTS
         let priority = chip.system.executionPriority(primask: cpu[.primask] & 1 != 0,
                                                      faultmask: cpu[.faultmask] & 1 != 0, basepri: cpu[.basepri])
-        if let n = chip.system.exceptionToTake(executionPriority: priority) { enter(n, returnAddress: cpu[.pc]) }
+        guard let n = chip.system.exceptionToTake(executionPriority: priority) else { return false }
+        enter(n, returnAddress: cpu[.pc])
+        return true
     }
 
     /// Exception entry: the context onto the stack in use, EXC_RETURN in LR, the handler's

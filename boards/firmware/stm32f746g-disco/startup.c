@@ -2,8 +2,8 @@
  *
  * The vector table sits at 0x08000000 (the linker's .vectors): 16 Cortex-M7 system entries and
  * the F746's 98 interrupt positions (RM0385, "NVIC"), 0x1C8 bytes, ending before the harness info
- * block at 0x08000200. Only two interrupts are used: USART1 (received bytes into the RX ring) and
- * PendSV (the ring into the harness). Everything else stops in fw_default_handler. */
+ * block at 0x08000200. Three are used: USART1 (received bytes into the RX ring), PendSV (the ring
+ * into the harness) and SysTick (wakes the idle loop's WFI). Everything else stops in fw_default_handler. */
 #include <stdint.h>
 #include "board.h"
 #include "stm32f746.h"
@@ -13,6 +13,7 @@ void fw_reset_handler(void);
 void fw_reset_c(void) __attribute__((noreturn, used));
 void fw_usart1_irq(void);
 void fw_pendsv(void);
+void fw_systick(void);
 
 typedef union {
     void (*handler)(void);
@@ -34,7 +35,7 @@ const fw_vector fw_vectors[16u + F746_IRQ_COUNT] = {
     [11] = DEFAULT,                     /* SVCall */
     [12] = DEFAULT,                     /* DebugMonitor */
     [14] = { .handler = fw_pendsv },    /* PendSV: drains the RX ring into the harness */
-    [15] = DEFAULT,                     /* SysTick: not used on the F746 */
+    [15] = { .handler = fw_systick },   /* SysTick: wakes board_idle's WFI every millisecond */
     [IRQ(0) ... IRQ(USART1_IRQN) - 1u] = DEFAULT,
     [IRQ(USART1_IRQN)] = { .handler = fw_usart1_irq },
     [IRQ(USART1_IRQN) + 1u ... IRQ(F746_IRQ_COUNT) - 1u] = DEFAULT,
