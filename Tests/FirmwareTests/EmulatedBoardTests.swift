@@ -63,13 +63,7 @@ struct EmulatedBoardTests {
         #expect(hello.modelHashHex == model.summary.sha256)
         try session.switchBaud(to: 921_600) { rate in try bench.port.setBaud(Int(rate)) }
 
-        var state: UInt32 = 0x1234_5678
-        let samples: [(id: Int, input: [UInt8])] = (0..<4).map { id in
-            (id, (0..<hello.inputByteCount).map { _ in
-                state = state &* 1_664_525 &+ 1_013_904_223
-                return UInt8(truncatingIfNeeded: state >> 24)
-            })
-        }
+        let samples = seededSamples(count: 4, bytes: hello.inputByteCount)
         var results: [Int: SampleResult] = [:]
         try session.run(samples: samples) { results[$0.id] = $0 }
         let reference = ReferenceRuntime(model)

@@ -151,3 +151,14 @@ func le32(_ b: [UInt8], _ at: Int) -> UInt32 {
 func cString(_ b: ArraySlice<UInt8>) -> String {
     String(decoding: b.prefix { $0 != 0 }, as: UTF8.self)
 }
+
+/// Reproducible inputs for a harness session: an LCG's high bytes, `count` samples of `bytes` each.
+func seededSamples(count: Int, bytes: Int) -> [(id: Int, input: [UInt8])] {
+    var state: UInt32 = 0x1234_5678
+    return (0..<count).map { id in
+        (id, (0..<bytes).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: state >> 24)
+        })
+    }
+}

@@ -102,14 +102,7 @@ struct QEMUHarnessTests {
         try session.switchBaud(to: 921_600) { rate in try port.setBaud(Int(rate)) }
         #expect(port.baud == 921_600)
 
-        // Seeded inputs, reproducible: an LCG's high bytes.
-        var state: UInt32 = 0x1234_5678
-        let samples: [(id: Int, input: [UInt8])] = (0..<6).map { id in
-            (id, (0..<hello.inputByteCount).map { _ in
-                state = state &* 1_664_525 &+ 1_013_904_223
-                return UInt8(truncatingIfNeeded: state >> 24)
-            })
-        }
+        let samples = seededSamples(count: 6, bytes: hello.inputByteCount)
         var results: [Int: SampleResult] = [:]
         try session.run(samples: samples) { results[$0.id] = $0 }
         _ = machine

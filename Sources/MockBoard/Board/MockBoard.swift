@@ -39,12 +39,6 @@ public final class MockBoard {
         return core.pty.path
     }
 
-    /// Instructions the emulated core has executed (0 without one).
-    public var executedInstructions: UInt64 {
-        target.lock.lock(); defer { target.lock.unlock() }
-        return runner?.instructions ?? 0
-    }
-
     /// Plugs in the board's virtual COM port and returns the path the host opens (a pty).
     ///
     /// Behind it the harness (the firmware's own C code, built for this host) boots whenever the

@@ -39,9 +39,6 @@ final class CoreRunner: @unchecked Sendable {
     /// a register access would restart its whole block and repeat the block's earlier stores.
     private var stopSoon = false
     private var firstBlock = false
-    private var runs = 0
-    private var runWall = 0.0
-    private var pacedWall = 0.0
     private var sleeping = false
     private var lockedUp = false
     private var instructionCounts: [UInt32: UInt32] = [:]
@@ -67,10 +64,6 @@ final class CoreRunner: @unchecked Sendable {
     /// Cycles per slice: about a millisecond at 216 MHz, so the probe never waits long for the lock.
     static let sliceCycles: UInt64 = 200_000
 
-    /// Faults the firmware took, newest last (bounded).
-    private(set) var faults: [CoreFault] = []
-    /// Instructions executed since the runner started.
-    private(set) var instructions: UInt64 = 0
 
     init(chip: EmulatedSTM32F7) throws {
         guard let devices = chip.devices else {
@@ -146,7 +139,7 @@ final class CoreRunner: @unchecked Sendable {
             let waitSeconds = step()
             chip.lock.unlock()
             flushTransmit()
-            if waitSeconds > 0 { pacedWall += waitSeconds; pause(seconds: waitSeconds) }
+            if waitSeconds > 0 { pause(seconds: waitSeconds) }
         }
         chip.lock.lock()
         chip.onCoreStateChange = nil
@@ -207,12 +200,7 @@ final class CoreRunner: @unchecked Sendable {
         stopSoon = false
         firstBlock = true
         let startPC = cpu[.pc]
-        let before = chip.cycles.cycles
-        let t0 = ContinuousClock.now
         let stop = cpu.run(from: startPC)
-        runWall += (ContinuousClock.now - t0).seconds
-        runs += 1
-        if runs % 2000 == 0 { log("runs \(runs) run wall \(runWall) s, instructions \(instructions), sleeping \(sleeping), paced \(pacedWall) s") }
         switch stop {
         case .returned:
             if let fault = pendingBusFault {
@@ -230,7 +218,6 @@ final class CoreRunner: @unchecked Sendable {
         case let .other(message):
             takeFault(.usageFault, pc: cpu[.pc], detail: message, cfsr: 1 << 16)
         }
-        instructions += chip.cycles.cycles - before
     }
 
     private func isAfterWFI(_ pc: UInt32) -> Bool {
@@ -540,8 +527,6 @@ final class CoreRunner: @unchecked Sendable {
 
     private func record(_ fault: CoreFault) {
         log("fault: \(fault)")
-        faults.append(fault)
-        if faults.count > 32 { faults.removeFirst() }
         chip.recordCoreFault(fault)
     }
 }

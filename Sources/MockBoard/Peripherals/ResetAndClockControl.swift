@@ -1,3 +1,5 @@
+import Foundation
+
 /// RCC and PWR of the STM32F74x (RM0385 §5 "Reset and clock control", §4 "Power controller"),
 /// as far as clocking a core and its buses goes.
 ///
@@ -248,5 +250,3 @@ final class ResetAndClockControl: RegisterBlock {
         updateSystemClock()
     }
 }
-
-import Foundation
