@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "hild",
             dependencies: [
-                "Bench", "HildHTTP", "HilAPI",
+                "Bench", "HildHTTP", "HilAPI", "MockBoard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -24,6 +24,8 @@ struct MockServeCommand: ParsableCommand {
     var host = "127.0.0.1"
     @Option(help: "Connections served at once; more are closed unanswered.") var maxClients = 8
     @Option(help: ArgumentHelp("The board each mock board is (boards/<name>.json).", valueName: "BOARD")) var board = "stm32f746g-disco"
+    @Option(name: .customLong("mock-core"), help: ArgumentHelp("What runs on each: emulated (what is flashed, on an emulated Cortex-M7; default) or host-harness (the harness compiled for this host).", valueName: "KIND"))
+    var core = MockCoreKind.emulated.rawValue
     @Option(name: .customLong("boards-dir"), help: ArgumentHelp("The boards/ folder (default: $HIL_BOARDS, ./boards, or next to hilctl).", valueName: "DIR"))
     var boardsDirectory: String?
     @Flag(help: "Print the exported boards as JSON.") var json = false
@@ -47,12 +49,15 @@ struct MockServeCommand: ParsableCommand {
             note("error: \(error); choose another --port (or stop the usbipd that holds it)")
             throw ExitCode(ExitStatus.infrastructure)
         }
+        guard let kind = MockCoreKind(rawValue: core) else {
+            throw ValidationError("--mock-core '\(core)' is not one of \(MockCoreKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         var mocks: [MockBoard] = []
         var exports: [Export] = []
         for n in 1...boards {
             let serial = String(format: "MOCK0746F7DISCO%02d", n)
-            let mock = MockBoard(chip: catalog.chip(for: definition), probe: .v2_1(serial: serial))
-            let pty = try mock.attachSerial(MockUARTConfig(board: definition))
+            let mock = MockBoard(chip: catalog.chip(for: definition), probe: .v2_1(serial: serial), hseHz: definition.hseHz)
+            let pty = try mock.attach(kind, uart: MockUARTConfig(board: definition))
             let busid = server.export(mock, serialPath: pty)
             mocks.append(mock)
             exports.append(Export(busid: busid, serial: serial,

@@ -14,6 +14,11 @@ struct ProbeOptions: ParsableArguments {
     @Flag(help: "Use a mock board (an emulated ST-LINK/V2-1 and STM32F746) instead of USB.")
     var mock = false
 
+    @Option(name: .customLong("mock-core"), help: ArgumentHelp("What runs on the mock board: emulated (the flashed firmware on an emulated Cortex-M7; default) or host-harness (the harness compiled for this host: faster, runs no firmware, proves nothing about it).", valueName: "KIND"))
+    var mockCoreName = MockCoreKind.emulated.rawValue
+
+    var mockCore: MockCoreKind { MockCoreKind(rawValue: mockCoreName) ?? .emulated }
+
     @Option(help: ArgumentHelp("File that keeps the mock board's flash between runs (default: $XDG_STATE_HOME/hil/mock-<serial>.flash).", valueName: "FILE"))
     var mockFlash: String?
 
@@ -26,6 +31,9 @@ struct ProbeOptions: ParsableArguments {
     mutating func validate() throws {
         _ = try remoteAddress()
         if mock, serial != nil { throw ValidationError("choose one of --mock and --probe") }
+        if MockCoreKind(rawValue: mockCoreName) == nil {
+            throw ValidationError("--mock-core '\(mockCoreName)' is not one of \(MockCoreKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     /// The USB/IP address when --probe names one, else nil; a malformed one is a usage error.
@@ -53,9 +61,10 @@ final class PersistentMockBoard {
     let stateFile: URL
     let chip: ChipDescription
 
-    init(chip: ChipDescription, stateFile: String?) throws {
+    /// `hseHz`: the board's crystal, which an emulated core's clock tree starts from.
+    init(chip: ChipDescription, stateFile: String?, hseHz: Int = 25_000_000) throws {
         self.chip = chip
-        board = MockBoard(chip: chip, probe: .v2_1(serial: Self.defaultSerial))
+        board = MockBoard(chip: chip, probe: .v2_1(serial: Self.defaultSerial), hseHz: hseHz)
         self.stateFile = URL(fileURLWithPath: stateFile ?? Self.defaultStatePath(serial: Self.defaultSerial))
         if let saved = try? Data(contentsOf: self.stateFile) {
             guard saved.count == chip.flashSize else {

@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Switch the line to this baud rate after the board says hello (default: stay at the board's boot rate).")
     var baud: Int?
     @Option(help: ArgumentHelp("The board (boards/<name>.json).", valueName: "BOARD")) var board = "stm32f746g-disco"
-    @Option(help: ArgumentHelp("The harness firmware image (ELF/HEX/BIN) to pack the model into (default: out/firmware/<board>/harness.elf, built by `make -C boards/firmware` when missing). The mock board runs the harness built for the host.", valueName: "IMAGE"))
+    @Option(help: ArgumentHelp("The harness firmware image (ELF/HEX/BIN) to pack the model into (default: out/firmware/<board>/harness.elf, built by `make -C boards/firmware` when missing). The mock board runs it too, on its emulated core (with --mock-core host-harness it needs none).", valueName: "IMAGE"))
     var harness: String?
     @Option(help: ArgumentHelp("The board's serial port; found from the probe's serial when omitted.", valueName: "TTY"))
     var port: String?
@@ -90,11 +90,14 @@ struct RunCommand: ParsableCommand {
         }
 
         do {
-            // The mock board runs the harness built for the host; a real board gets the firmware.
+            // Every board gets the harness firmware, a mock one too (its emulated core runs it),
+            // unless the mock is asked to answer with the harness compiled for this host.
             let target = try catalog.board(named: board)
             let remote = try probe.openRemote()        // --probe usbip://…
-            let hostHarness = probe.mock || remote?.device.isHilMockBoard == true
-            let harnessImage = hostHarness && harness == nil ? nil
+            let isMock = probe.mock || remote?.device.isHilMockBoard == true
+            let core: BoardCore = !probe.mock ? .silicon
+                : probe.mockCore == .hostHarness ? .hostHarness : .emulatedSTM32(target.part)
+            let harnessImage = core == .hostHarness && harness == nil ? nil
                 : try HarnessFirmware.image(target: target.name, given: harness, catalog: catalog,
                                             base: target.firmware.harnessRegion.base.value, note: { note($0) })
             let prepared = try runner.prepare(request, harness: harnessImage)
@@ -110,8 +113,8 @@ struct RunCommand: ParsableCommand {
             let transport: any USBTransport
             let openSerial: (Int) throws -> any SerialConnection
             if probe.mock {
-                let m = try PersistentMockBoard(chip: catalog.chip(for: board), stateFile: probe.mockFlash)
-                let path = try m.board.attachSerial(MockUARTConfig(board: board))
+                let m = try PersistentMockBoard(chip: catalog.chip(for: board), stateFile: probe.mockFlash, hseHz: board.hseHz)
+                let path = try m.board.attach(probe.mockCore, uart: MockUARTConfig(board: board))
                 mock = m
                 transport = m.transport
                 openSerial = { rate in try SerialPort(path: path, baud: rate) }
@@ -133,8 +136,9 @@ struct RunCommand: ParsableCommand {
             var flashRequest = request.flash
             flashRequest.board = board.name
             let deploy = runner.flashing(through: transport, flashRequest, progress: bar.update, note: { bar.finish(); note($0) })
-            let report = try runner.run(prepared, boardKind: hostHarness ? "mock" : "usb", deploy: deploy,
-                                        openSerial: openSerial, progress: line.update, note: { bar.finish(); note($0) })
+            let report = try runner.run(prepared, boardKind: isMock ? "mock" : "usb", core: core, deploy: deploy,
+                                        openSerial: openSerial, diagnose: runner.diagnosing(through: transport),
+                                        progress: line.update, note: { bar.finish(); note($0) })
             line.finish()
             try mock?.save()
             print(json ? try report.json() : ReportRenderer.text(report))

@@ -6,6 +6,7 @@ import HildHTTP
 import HildStore
 import HilAPI
 import Logging
+import MockBoard
 import ServiceLifecycle
 
 /// hild: the bench daemon. Runs in the foreground (systemd, a terminal, a CI job), logs to
@@ -23,6 +24,8 @@ struct Hild: AsyncParsableCommand {
     var socket: String?
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the store and artifacts live.", valueName: "DIR")) var stateDirectory: String?
     @Option(help: "Run N mock boards (emulated ST-LINK/V2-1 + STM32F746G-DISCO).") var mock: Int?
+    @Option(name: .customLong("mock-core"), help: ArgumentHelp("What runs on the mock boards: emulated (the flashed firmware on an emulated Cortex-M7; default) or host-harness (the harness compiled for this host: faster, runs no firmware).", valueName: "KIND"))
+    var mockCore: String?
     @Option(help: "Run N QEMU boards (the harness firmware in qemu-system-arm).") var qemu: Int?
     @Flag(name: .customLong("no-udev"), help: "Do not watch udev for ST-LINK probes.") var noUdev = false
     @Option(help: ArgumentHelp("Also listen on TCP (HOST:PORT); needs --token-file.", valueName: "HOST:PORT")) var tcp: String?
@@ -60,7 +63,7 @@ struct Hild: AsyncParsableCommand {
             api.tcp = .init(host: address.host, port: address.port)
             api.bearerToken = try readToken(settings.tokenFile)
         }
-        logger.info("hild \(Bench.version): store \(settings.stateDirectory), socket \(settings.socket)\(settings.tcp.map { ", tcp \($0)" } ?? ""), \(settings.mockBoards) mock, \(settings.qemuBoards) QEMU board(s), udev \(settings.udev ? "on" : "off")")
+        logger.info("hild \(Bench.version): store \(settings.stateDirectory), socket \(settings.socket)\(settings.tcp.map { ", tcp \($0)" } ?? ""), \(settings.mockBoards) mock (\(settings.mockCore.rawValue)), \(settings.qemuBoards) QEMU board(s), udev \(settings.udev ? "on" : "off")")
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: BenchRunner(bench: bench)), .init(service: APIServer(service: bench, configuration: api, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -76,6 +79,12 @@ struct Hild: AsyncParsableCommand {
         if let socket { settings.socket = socket }
         if let stateDirectory { settings.stateDirectory = stateDirectory }
         if let mock { settings.mockBoards = mock }
+        if let mockCore {
+            guard let kind = MockCoreKind(rawValue: mockCore) else {
+                throw ValidationError("--mock-core '\(mockCore)' is not one of \(MockCoreKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            settings.mockCore = kind
+        }
         if let qemu { settings.qemuBoards = qemu }
         if noUdev { settings.udev = false }
         if let tcp { settings.tcp = tcp }

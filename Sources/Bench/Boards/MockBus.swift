@@ -4,7 +4,8 @@ import MockBoard
 import STLink
 
 /// The mock boards of this daemon as if on a USB bus: each an emulated ST-LINK/V2-1 in front of an
-/// emulated STM32F746, its VCP on a pty. A board can be pulled and plugged back like a real one:
+/// emulated STM32F746, its VCP on a pty, with the flashed firmware running on its emulated core
+/// (or, `MockCoreKind.hostHarness`, the harness compiled for this host). A board can be pulled and plugged back like a real one:
 /// pulled, its probe answers every transfer with "disconnected" and its pty hangs up; plugged
 /// again, it keeps its serial and its flash but gets a new pty, as a real replug gets a new tty.
 public final class MockBus: ProbeConnector, @unchecked Sendable {
@@ -18,20 +19,23 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
     }
 
     public let definition: BoardDefinition
+    public let core: MockCoreKind
     private let uartConfig: MockUARTConfig
     private let lock = NSLock()
     private var slots: [String: Slot] = [:]
     private var order: [String] = []
 
     /// `count` boards with serials MOCK0746F7DISCO01 … (from `firstNumber`).
-    public init(count: Int, definition: BoardDefinition, catalog: BoardCatalog, firstNumber: Int = 1) throws {
+    public init(count: Int, definition: BoardDefinition, catalog: BoardCatalog, core: MockCoreKind = .emulated,
+                firstNumber: Int = 1) throws {
         self.definition = definition
+        self.core = core
         uartConfig = MockUARTConfig(board: definition)
         let chip = catalog.chip(for: definition)
         for n in firstNumber..<(firstNumber + count) {
             let serial = Self.serial(n)
-            let board = MockBoard(chip: chip, probe: .v2_1(serial: serial))
-            let path = try board.attachSerial(uartConfig)
+            let board = MockBoard(chip: chip, probe: .v2_1(serial: serial), hseHz: definition.hseHz)
+            let path = try board.attach(core, uart: uartConfig)
             slots[serial] = Slot(board: board, serialPath: path)
             order.append(serial)
         }
@@ -71,7 +75,7 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
         try lock.withLock {
             guard let slot = slots[serial] else { return nil }
             if !slot.plugged {
-                slot.serialPath = try slot.board.attachSerial(uartConfig)
+                slot.serialPath = try slot.board.attach(core, uart: uartConfig)
                 slot.plugged = true
             }
             return slot.serialPath

@@ -22,14 +22,16 @@ public final class ProbeBoard: BenchBoard, @unchecked Sendable {
     public let probeSerial: String?
     /// Driven by one job at a time (the registry guarantees it), so no lock around it.
     private let transport: any USBTransport
-    /// A mock board boots the harness built for the host; it needs no firmware image.
-    private let runsHostHarness: Bool
+    /// What runs the harness: the chip, a mock's emulated core, or the host-compiled harness (which
+    /// needs no firmware image: the mock boots it from the info block and model region).
+    public let core: BoardCore
     /// Opens the VCP when it is not a tty (a remote board's CDC-ACM port over USB/IP).
     private let serialOpener: (@Sendable (Int) throws -> any SerialConnection)?
 
     /// `id` defaults to the probe's serial; `openSerial` replaces opening the tty `serialPort`.
     public init(kind: BoardKind, definition: BoardDefinition, transport: any USBTransport, serialPort: String?,
-                id: String? = nil, openSerial: (@Sendable (Int) throws -> any SerialConnection)? = nil) {
+                core: BoardCore = .silicon, id: String? = nil,
+                openSerial: (@Sendable (Int) throws -> any SerialConnection)? = nil) {
         self.id = id ?? transport.identity.serial
         serialOpener = openSerial
         self.kind = kind
@@ -38,12 +40,12 @@ public final class ProbeBoard: BenchBoard, @unchecked Sendable {
         port = serialPort
         probeModel = transport.identity.model.name
         probeSerial = transport.identity.serial
-        runsHostHarness = kind == .mock
+        self.core = core
     }
 
     public func evaluate(_ run: JobRun, catalog: BoardCatalog, hooks: RunHooks) throws(RunError) -> EvaluationReport {
         let runner = EvaluationRunner(catalog: catalog)
-        let harness: FirmwareImage? = runsHostHarness && run.harnessPath == nil ? nil
+        let harness: FirmwareImage? = core == .hostHarness && run.harnessPath == nil ? nil
             : try HarnessFirmware.image(target: definition.name, given: run.harnessPath, catalog: catalog,
                                         base: definition.firmware.harnessRegion.base.value, note: hooks.note)
         var request = run.request
@@ -56,7 +58,7 @@ public final class ProbeBoard: BenchBoard, @unchecked Sendable {
         let port = serialPort
         let id = self.id
         return try runner.run(
-            prepared, boardKind: kind.rawValue,
+            prepared, boardKind: kind.rawValue, core: core,
             deploy: { image throws(RunError) in
                 try flashImage(image)
                 hooks.phase("hello")
@@ -68,6 +70,7 @@ public final class ProbeBoard: BenchBoard, @unchecked Sendable {
                 }
                 return try SerialPort(path: port, baud: rate)
             },
+            diagnose: runner.diagnosing(through: transport),
             progress: { p in hooks.phase("streaming"); hooks.progress(p) },
             note: hooks.note, shouldStop: hooks.shouldStop)
     }

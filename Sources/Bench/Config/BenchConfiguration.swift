@@ -1,5 +1,6 @@
 import Foundation
 import USBIP
+import MockBoard
 
 /// hild's settings: a JSON file (`hild --config FILE`, see docs/hild.md), each field optional with
 /// the default below; command-line flags override the file.
@@ -17,6 +18,9 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
     public var boardsDirectory: String?
     /// Mock boards to run: emulated ST-LINK/V2-1 + STM32F746G-DISCO, serials MOCK0746F7DISCO01…
     public var mockBoards: Int
+    /// What runs on the mock boards: the flashed firmware on an emulated core (the default), or
+    /// the harness compiled for this host (`host-harness`: fast, proves nothing about the firmware).
+    public var mockCore: MockCoreKind
     /// QEMU boards to run (qemu-system-arm, machine `qemuMachine`).
     public var qemuBoards: Int
     public var qemuMachine: String
@@ -40,7 +44,7 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case stateDirectory = "state_directory", socket, tcp, tokenFile = "token_file"
-        case boardsDirectory = "boards_directory", mockBoards = "mock_boards", qemuBoards = "qemu_boards"
+        case boardsDirectory = "boards_directory", mockBoards = "mock_boards", mockCore = "mock_core", qemuBoards = "qemu_boards"
         case qemuMachine = "qemu_machine", udev, tags, artifactLimitMB = "artifact_limit_mb"
         case maxAttempts = "max_attempts", quarantineAfter = "quarantine_after", healthCheck = "health_check"
         case usbipProbes = "usbip_probes", usbipRetrySeconds = "usbip_retry_seconds"
@@ -59,12 +63,12 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
 
     public init(stateDirectory: String = BenchConfiguration.defaultStateDirectory(), socket: String = "",
                 tcp: String? = nil, tokenFile: String? = nil, boardsDirectory: String? = nil,
-                mockBoards: Int = 0, qemuBoards: Int = 0, qemuMachine: String = "qemu-mps2-an500",
+                mockBoards: Int = 0, mockCore: MockCoreKind = .emulated, qemuBoards: Int = 0, qemuMachine: String = "qemu-mps2-an500",
                 udev: Bool = true, tags: [String: [String]] = [:], artifactLimitMB: Int = 512,
                 maxAttempts: Int = 3, quarantineAfter: Int = 3, healthCheck: HealthCheck? = nil,
                 usbipProbes: [String] = [], usbipRetrySeconds: Double = 10) {
         self.stateDirectory = stateDirectory; self.socket = socket; self.tcp = tcp; self.tokenFile = tokenFile
-        self.boardsDirectory = boardsDirectory; self.mockBoards = mockBoards; self.qemuBoards = qemuBoards
+        self.boardsDirectory = boardsDirectory; self.mockBoards = mockBoards; self.mockCore = mockCore; self.qemuBoards = qemuBoards
         self.qemuMachine = qemuMachine; self.udev = udev; self.tags = tags; self.artifactLimitMB = artifactLimitMB
         self.maxAttempts = maxAttempts; self.quarantineAfter = quarantineAfter; self.healthCheck = healthCheck
         self.usbipProbes = usbipProbes; self.usbipRetrySeconds = usbipRetrySeconds
@@ -79,6 +83,14 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         tokenFile = try c.decodeIfPresent(String.self, forKey: .tokenFile)
         boardsDirectory = try c.decodeIfPresent(String.self, forKey: .boardsDirectory)
         mockBoards = try c.decodeIfPresent(Int.self, forKey: .mockBoards) ?? d.mockBoards
+        if let name = try c.decodeIfPresent(String.self, forKey: .mockCore) {
+            guard let kind = MockCoreKind(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .mockCore, in: c, debugDescription: "mock_core '\(name)' is not one of \(MockCoreKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            mockCore = kind
+        } else {
+            mockCore = d.mockCore
+        }
         qemuBoards = try c.decodeIfPresent(Int.self, forKey: .qemuBoards) ?? d.qemuBoards
         qemuMachine = try c.decodeIfPresent(String.self, forKey: .qemuMachine) ?? d.qemuMachine
         udev = try c.decodeIfPresent(Bool.self, forKey: .udev) ?? d.udev

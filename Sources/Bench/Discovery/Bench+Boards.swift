@@ -22,7 +22,10 @@ extension Bench {
         let identified = await onThread { Self.identify(serial: serial, connector: connector, catalog: catalog) }
         switch identified {
         case let .success(opened):
-            let board = ProbeBoard(kind: isMock ? .mock : .usb, definition: opened.definition, transport: opened.transport, serialPort: tty)
+            let core: BoardCore = !isMock ? .silicon
+                : mockBus?.core == .hostHarness ? .hostHarness : .emulatedSTM32(opened.definition.part)
+            let board = ProbeBoard(kind: isMock ? .mock : .usb, definition: opened.definition, transport: opened.transport,
+                                   serialPort: tty, core: core)
             attach(board, problem: tty == nil ? "no virtual COM port (tty) with serial \(serial) yet; udev reports it once the CDC-ACM driver binds" : nil)
         case let .failure(problem):
             logger.warning("probe \(serial): \(problem.message)")

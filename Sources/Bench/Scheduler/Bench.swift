@@ -48,7 +48,8 @@ public actor Bench {
             guard let definition = catalog.boards.first(where: { $0.name == "stm32f746g-disco" }) ?? catalog.boards.first else {
                 throw ConfigurationError(message: "mock boards need a board definition in \(catalog.directory.path), and it has none")
             }
-            mockBus = try MockBus(count: configuration.mockBoards, definition: definition, catalog: catalog)
+            mockBus = try MockBus(count: configuration.mockBoards, definition: definition, catalog: catalog,
+                                  core: configuration.mockCore)
         } else {
             mockBus = nil
         }

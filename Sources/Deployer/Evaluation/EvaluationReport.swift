@@ -14,6 +14,10 @@ public struct EvaluationReport: Codable, Sendable {
         public let timer: String
         public let timerKind: String             // "measured", "emulated", "estimated"
         public let baud: Int
+        /// What executed the harness when it was not the chip (BoardCore.label); nil on silicon.
+        public var core: String? = nil
+        /// "mock: emulated STM32F746 core running the flashed firmware", or the kind alone.
+        public var kindLabel: String { core.map { "\(kind): \($0)" } ?? kind }
     }
     public struct Accuracy: Codable, Sendable {
         public let correct: Int, total: Int, top1: Double

@@ -110,16 +110,36 @@ public struct EvaluationRunner {
         }
     }
 
+    /// What the core is doing, read over the probe once the harness stopped answering: nil when
+    /// it cannot be read (no probe, a probe that fails).
+    public func diagnosing(through transport: any USBTransport) -> () -> CoreFaultState? {
+        {
+            let probe = STLinkProbe(transport: transport)
+            defer { probe.close() }
+            do {
+                try probe.open()
+                return try CortexM(probe: probe).faultState()
+            } catch { return nil }
+        }
+    }
+
     /// Runs a prepared evaluation. `openSerial` opens the board's port at the rate given (called
-    /// after flashing, once the board has been reset).
-    public func run(_ prepared: PreparedRun, boardKind: String,
+    /// after flashing, once the board has been reset). `core` names what executes the harness;
+    /// `diagnose` reads the core's fault state when the harness goes silent (boards with a probe).
+    public func run(_ prepared: PreparedRun, boardKind: String, core: BoardCore = .silicon,
                     deploy: (FirmwareImage) throws(RunError) -> Void,
                     openSerial: (Int) throws -> any SerialConnection,
+                    diagnose: (() -> CoreFaultState?)? = nil,
                     options: HarnessOptions = HarnessOptions(),
                     progress: (RunProgress) -> Void = { _ in },
                     note: (String) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws(RunError) -> EvaluationReport {
         let board = prepared.target
+        // A harness that stops answering may have crashed: ask the core before blaming the line.
+        func silent(_ error: any Error, during phase: String) -> RunError {
+            guard let state = diagnose?() else { return .harness(error) }
+            return state.isFault ? .coreFaulted(state, during: phase, after: "\(error)") : .harnessSilent(state, after: "\(error)")
+        }
         if shouldStop() { throw .cancelled }
         try deploy(prepared.image)
         if shouldStop() { throw .cancelled }
@@ -131,7 +151,7 @@ public struct EvaluationRunner {
         defer { port.close() }
         let session = HarnessSession(link: port, options: options)
         let hello: HelloInfo
-        do { hello = try session.waitForHello() } catch { throw .harness(error) }
+        do { hello = try session.waitForHello() } catch { throw silent(error, during: "boot, before its HELLO") }
         note("harness \(hello.buildID) on \(hello.board): model \(hello.modelName) (\(hello.modelState)), \(hello.timer), \(hello.currentBaud) baud")
         guard hello.modelState == .ready else { throw .modelNotReady(state: "\(hello.modelState)", board: hello.board) }
         guard hello.modelHashHex == prepared.model.summary.sha256 else {
@@ -141,7 +161,7 @@ public struct EvaluationRunner {
         if let wanted = prepared.request.baud, wanted != baud {
             do {
                 try session.switchBaud(to: UInt32(wanted)) { rate in try port.setBaud(Int(rate)) }
-            } catch { throw .harness(error) }
+            } catch { throw silent(error, during: "the switch to \(wanted) baud") }
             baud = wanted
             note("line switched to \(wanted) baud")
         }
@@ -174,6 +194,9 @@ public struct EvaluationRunner {
         do {
             try session.run(samples: stream, profile: { profileIDs.contains($0) }) { result throws in
                 if shouldStop() { throw RunError.cancelled }
+                // No inference takes 0 cycles: a counter that reads 0 is not counting (on a
+                // Cortex-M7, a DWT left locked by DWT_LAR, or TRCENA/CYCCNTENA never set).
+                if hello.timer == .dwtCycleCounter && result.cycles == 0 { throw RunError.timerNotCounting(board: hello.board) }
                 guard result.id >= 0 else { return }
                 guard result.id < stride else { repeatCycles.append(result.cycles); return }
                 guard let sample = byIndex[result.id] else { return }
@@ -186,13 +209,13 @@ public struct EvaluationRunner {
                 progress(RunProgress(done: records.count, total: samples.count, correct: correct,
                                      elapsed: ContinuousClock.now - start))
             }
-        } catch let error as RunError { throw error } catch { throw .harness(error) }
+        } catch let error as RunError { throw error } catch { throw silent(error, during: "streaming") }
         let seconds = (ContinuousClock.now - start).seconds
         records.sort { $0.index < $1.index }
 
         let stats = session.statistics
         let inputBytes = (samples.count * repeats + warmup) * prepared.model.summary.inputBytes
-        let timer = TimerNames.describe(hello.timer)
+        let timer = core.timer(hello.timer)
         let profile = try ProfileReport.build(
             model: prepared.model, profiled: profiled, requested: min(profileIDs.count, samples.count), timer: timer,
             coreClockHz: Int(hello.coreClockHz), arenaAvailableBytes: board.harness.arenaBytes,
@@ -201,7 +224,7 @@ public struct EvaluationRunner {
         return EvaluationReport(
             model: prepared.model.summary,
             board: .init(name: board.name, kind: boardKind, harnessBuild: hello.buildID, coreClockHz: Int(hello.coreClockHz),
-                         timer: timer.name, timerKind: timer.kind, baud: baud),
+                         timer: timer.name, timerKind: timer.kind, baud: baud, core: core.label),
             dataset: "\(prepared.dataset.path) (\(prepared.dataset.layout))",
             records: records,
             throughput: .init(seconds: seconds, samplesPerSecond: seconds > 0 ? Double(records.count) / seconds : 0,
@@ -270,6 +293,12 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
     case cancelled
     /// A profiled inference's layers do not add up to the whole: the harness's (or timer's) fault.
     case profileDoesNotAddUp(layers: UInt64, whole: UInt64)
+    /// The harness went silent and the probe found its core in a fault handler or locked up.
+    case coreFaulted(CoreFaultState, during: String, after: String)
+    /// The harness went silent while its core runs normal code (a loop it never leaves, a dead line).
+    case harnessSilent(CoreFaultState, after: String)
+    /// The harness says it times with the DWT cycle counter, and the counter reads 0.
+    case timerNotCounting(board: String)
 
     public var description: String {
         switch self {
@@ -289,6 +318,12 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         case let .profileDoesNotAddUp(layers, whole):
             let tolerance = Int(ProfileReport.tolerance * 100)
             return "the harness's per-layer profile adds up to \(layers) cycles but the same inference took \(whole) (more than \(tolerance) % or \(ProfileReport.toleranceCycles) cycles apart): the harness firmware's timer or layer marks are broken; rebuild it (make -C boards/firmware) or report it"
+        case let .coreFaulted(state, phase, after):
+            return "the board's firmware crashed during \(phase): \(state) (read over the probe after the harness went silent: \(after)); the harness or the model faulted on the core — look up the PC in the harness ELF (arm-none-eabi-addr2line -e harness.elf ADDRESS)"
+        case let .harnessSilent(state, after):
+            return "\(after); read over the probe, \(state): the firmware runs but does not answer (a loop it never leaves, or a UART it does not drive); look the PC up in the harness ELF (arm-none-eabi-addr2line -e harness.elf ADDRESS)"
+        case let .timerNotCounting(board):
+            return "the harness on \(board) times inferences with the DWT cycle counter, but it reads 0 cycles: the counter is not running (DEMCR.TRCENA or DWT_CTRL.CYCCNTENA not set, or on a Cortex-M7 the DWT still locked: write 0xC5ACCE55 to DWT_LAR first). These timings are refused; fix the firmware's timer set-up and flash again"
         case let .wrongModel(expected, found, name):
             return "the board runs model \(name) (sha256 \(found.prefix(16))…), not the one just flashed (\(expected.prefix(16))…); another tool may have flashed it, or the flash failed silently — flash again with --force"
         }
@@ -296,7 +331,8 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 
     public var isInfrastructure: Bool {
         switch self {
-        case .model, .dataset, .pack, .cancelled, .pixelsContradictModel: return false
+        // A crash or a dead timer is the firmware under test's: another board would do the same.
+        case .model, .dataset, .pack, .cancelled, .pixelsContradictModel, .coreFaulted, .timerNotCounting: return false
         case let .deploy(e): return e.isInfrastructure
         default: return true
         }

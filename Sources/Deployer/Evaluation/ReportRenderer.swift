@@ -12,7 +12,7 @@ public enum ReportRenderer {
         out.append("         \(m.parameters) parameters, \(m.macs) MACs, \(kb(m.flashBytes)) flash, \(kb(m.arenaBytes)) arena")
         // A host-only run has no line, so no rate to print.
         let line = r.board.kind == "host" ? "" : ", \(r.board.baud) baud"
-        out.append("board    \(r.board.name) (\(r.board.kind)), harness \(r.board.harnessBuild), \(r.board.coreClockHz / 1_000_000) MHz\(line)")
+        out.append("board    \(r.board.name) (\(r.board.kindLabel)), harness \(r.board.harnessBuild), \(r.board.coreClockHz / 1_000_000) MHz\(line)")
         out.append("dataset  \(r.dataset), \(r.accuracy.total) samples")
         if let input = r.input { out.append("input    \(input.summary)") }
         out.append("")

@@ -10,6 +10,7 @@ public enum FirmwarePacker {
 
     public static func pack(model: ModelFile, harness: FirmwareImage, target board: HarnessTarget) throws(PackError) -> FirmwareImage {
         try check(model: model, fits: board)
+        try HarnessImageCheck.check(harness, target: board)
         let layout = board.firmware
         let s = model.summary
         for segment in harness.segments where UInt64(segment.address) < UInt64(layout.harnessRegion.base.value) || segment.end > layout.harnessRegion.end {
@@ -95,6 +96,10 @@ public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
     case inputTooLarge(model: String, bytes: Int, available: Int, board: String)
     case harnessOutsideRegion(segment: String, address: UInt32, regionEnd: UInt32)
     case harnessUnreadable(path: String, reason: String)
+    case harnessForAnotherBoard(image: String, built: String, target: String)
+    case harnessNotAtBootAddress(image: String, base: UInt32, lowest: UInt32?, board: String)
+    case badResetVector(image: String, reset: UInt32, base: UInt32, end: UInt32, sp: UInt32)
+    case notAHarness(image: String, infoBlock: UInt32)
 
     public var description: String {
         func kb(_ n: Int) -> String { ByteUnits.describe(n) }
@@ -109,6 +114,15 @@ public enum PackError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(model) takes \(bytes)-byte inputs but the harness on \(board) buffers \(available) bytes per input; use a smaller input resolution"
         case let .harnessUnreadable(_, reason):
             return "the harness image cannot be used: \(reason)"
+        case let .harnessForAnotherBoard(image, built, target):
+            return "\(image) is the harness built for \(built), not for \(target) (its info block says so); build this board's with `make -C boards/firmware \(target)` or leave out --harness"
+        case let .harnessNotAtBootAddress(image, base, lowest, board):
+            let found = lowest.map { "its lowest segment is at 0x\(hex32($0))" } ?? "it has no segments"
+            return "\(image) has no vector table at 0x\(hex32(base)), where \(board) boots from: \(found), so it was linked for another address; link it with boards/firmware/\(board)/memory.ld"
+        case let .badResetVector(image, reset, base, end, sp):
+            return "\(image)'s vector table at 0x\(hex32(base)) gives the reset handler 0x\(hex32(reset)) (initial SP 0x\(hex32(sp))), which is not a Thumb address inside the harness (0x\(hex32(base))–0x\(hex32(end))): the image was linked for another address or its vector table is broken"
+        case let .notAHarness(image, infoBlock):
+            return "\(image) has no hil harness info block (expected at 0x\(hex32(infoBlock)), docs/firmware-layout.md): it is not a harness image; build one with `make -C boards/firmware`"
         case let .harnessOutsideRegion(segment, address, regionEnd):
             return "the harness image's segment \(segment) at 0x\(hex32(address)) lies outside the harness region (ending 0x\(hex32(regionEnd))); it would overwrite the model region"
         }

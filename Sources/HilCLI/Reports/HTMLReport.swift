@@ -26,7 +26,7 @@ struct HTMLReport {
         }
         out.append("<p class=\"context\">Model \(h(r.model.name)) (sha256 \(h(String(r.model.sha256.prefix(16))))…), "
                    + "\(h(ReportFigures.count(Double(r.model.parameters)))) parameters, \(h(ReportFigures.count(Double(r.model.macs)))) MACs, "
-                   + "\(r.model.labels.count) classes · board \(h(r.board.name)) (\(h(r.board.kind))), \(r.board.coreClockHz / 1_000_000) MHz, "
+                   + "\(r.model.labels.count) classes · board \(h(r.board.name)) (\(h(r.board.kindLabel))), \(r.board.coreClockHz / 1_000_000) MHz, "
                    + "harness \(h(r.board.harnessBuild)) · dataset \(h(r.dataset)), \(r.accuracy.total) samples"
                    + (r.input.map { " · input \(h($0.summary))" } ?? "") + "</p>")
         out.append(headline())

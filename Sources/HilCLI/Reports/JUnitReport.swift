@@ -107,6 +107,7 @@ struct JUnitReport {
             ("board", r.board.name), ("board_kind", r.board.kind), ("dataset", r.dataset),
             ("samples", "\(r.accuracy.total)"), ("top1", num(r.accuracy.top1)),
         ]
+        if let core = r.board.core { p.append(("board_core", core)) }
         if let t5 = r.accuracy.top5 { p.append(("top5", num(t5))) }
         p.append(("agreement_rate", num(r.agreement.rate)))
         p.append(("timer", r.latency?.timer ?? r.board.timer))

@@ -36,7 +36,7 @@ struct MarkdownReport {
         let shape = m.inputShape.map(String.init).joined(separator: "×")
         return "Model \(e(m.name)) (sha256 \(m.sha256.prefix(16))…): \(ReportFigures.count(Double(m.parameters))) parameters, "
             + "\(ReportFigures.count(Double(m.macs))) MACs, input \(shape) int8, \(m.labels.count) classes. "
-            + "Board \(e(b.name)) (\(e(b.kind))), harness \(e(b.harnessBuild)), \(b.coreClockHz / 1_000_000) MHz"
+            + "Board \(e(b.name)) (\(e(b.kindLabel))), harness \(e(b.harnessBuild)), \(b.coreClockHz / 1_000_000) MHz"
             + (b.kind == "host" ? ". " : ", \(b.baud) baud. ")
             + "Dataset \(e(report.dataset)), \(report.accuracy.total) samples."
             + (report.input.map { " Input: \(e($0.summary))." } ?? "")

@@ -15,7 +15,8 @@ final class CortexM7Core {
         static let key: UInt32 = 0xA05F_0000
         static let debugEnable: UInt32 = 1 << 0, halt: UInt32 = 1 << 1, step: UInt32 = 1 << 2
         static let maskInts: UInt32 = 1 << 3
-        static let regReady: UInt32 = 1 << 16, halted: UInt32 = 1 << 17, resetSticky: UInt32 = 1 << 25
+        static let regReady: UInt32 = 1 << 16, halted: UInt32 = 1 << 17, lockup: UInt32 = 1 << 19
+        static let resetSticky: UInt32 = 1 << 25
     }
     static let vcCoreReset: UInt32 = 1 << 0
     static let aircrKey: UInt32 = 0x05FA_0000, aircrKeyStat: UInt32 = 0xFA05_0000
@@ -58,6 +59,10 @@ final class CortexM7Core {
     var debuggerAttached: Bool { debugEnabled }
 
     /// The core enters debug state by itself (a BKPT, a breakpoint) with halting debug enabled.
+    /// Set by the running core when a fault escalates past HardFault (ARMv7-M B1.5.15); DHCSR's
+    /// S_LOCKUP shows it until a reset.
+    var lockedUp = false
+
     func enterDebugHalt() {
         state = .halted
         control |= DHCSR.halt
@@ -68,6 +73,7 @@ final class CortexM7Core {
     /// NRST low (or the first half of a system reset): the core stops; S_RESET_ST will read 1.
     func enterReset() {
         state = .reset
+        lockedUp = false
         resetSticky = true
         regReady = false
     }
@@ -103,6 +109,7 @@ final class CortexM7Core {
             var value = control & 0xF
             if regReady { value |= DHCSR.regReady }
             if state == .halted { value |= DHCSR.halted }
+            if lockedUp { value |= DHCSR.lockup }
             if resetSticky { value |= DHCSR.resetSticky }
             if sideEffects { resetSticky = false }  // S_RESET_ST is cleared by reading DHCSR
             return value

@@ -215,7 +215,7 @@ public final class EmulatedSTM32F7 {
             case .ppb:
                 return .success(Lanes.extract(ppb[address & ~3] ?? 0, address: address, size: size))
             case let .device(block, offset):
-                return .success(Lanes.extract(devices!.read(block, offset: offset & ~3), address: address, size: size))
+                return .success(Lanes.extract(devices!.read(block, offset: offset & ~3, fromCore: fromCore), address: address, size: size))
             }
         }
     }

@@ -6,8 +6,18 @@
 /// from this board labels its timings `emulated (1 cycle per instruction)`, never measured.
 final class CoreClock {
     static let model = "1 cycle per instruction"
+    /// Where the count lives: the CPU's block hook (C) advances it in place.
+    let storage: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
+    deinit { storage.deallocate() }
     /// Cycles since power-on (never reset: peripherals keep their own origins).
-    var cycles: UInt64 = 0
+    var cycles: UInt64 {
+        get { storage.pointee }
+        set { storage.pointee = newValue }
+    }
     /// The core clock the RCC is configured for now (HCLK): converts cycles to seconds.
     var hz: Double = 16_000_000
 

@@ -35,13 +35,7 @@ final class CoreRunner: @unchecked Sendable {
 
     // Owned by the core thread (under the chip lock).
     private var stopAt: UInt64 = 0
-    /// Set from device callbacks: end the run at the next block boundary. Stopping the CPU inside
-    /// a register access would restart its whole block and repeat the block's earlier stores.
-    private var stopSoon = false
-    private var firstBlock = false
     private var sleeping = false
-    private var lockedUp = false
-    private var instructionCounts: [UInt32: UInt32] = [:]
     private var flashGeneration = -1
     private var rxQueue: [(byte: UInt8, due: UInt64)] = []
     private var lastRxDue: UInt64 = 0
@@ -71,13 +65,20 @@ final class CoreRunner: @unchecked Sendable {
         }
         self.chip = chip
         self.pty = try PseudoTerminal()
-        cpu = try UnicornCPU()
+        cpu = try UnicornCPU(cycles: chip.cycles.storage)
         try mapMemory(devices: devices)
+        cpu.countInstructions(in: chip.flash.cells, at: chip.chip.flash.base.value, alias: chip.chip.flash.itcmAlias?.value)
         chip.system.currentException = { [unowned self] in Int(cpu[.xpsr] & 0x1FF) }
-        chip.system.onPending = { [unowned self] in stopSoon = true }
+        // Stopping the CPU inside a register access would restart its whole block and repeat the
+        // block's earlier stores: device callbacks end the run at the next block boundary.
+        chip.system.onPending = { [unowned self] in cpu.stopAtNextBlock() }
         devices.usart1.onTransmit = { [unowned self] byte in transmit(byte) }
+        // A TXE poll: time jumps to the frame's end, or to whatever else happens first.
+        devices.usart1.onBusyPoll = { [unowned self] until in
+            let target = [until, rxQueue.first?.due, chip.system.nextSysTickEvent].compactMap { $0 }.min() ?? until
+            if target > chip.cycles.cycles { chip.cycles.cycles = target }
+        }
         chip.onCoreStateChange = { [unowned self] in coreStateChanged() }
-        cpu.onBlock = { [unowned self] address, size in countBlock(address: address, size: size) }
         cpu.onInterrupt = { [unowned self] number in interrupt(number) }
     }
 
@@ -112,7 +113,7 @@ final class CoreRunner: @unchecked Sendable {
 
     private func busFault(_ address: UInt32, write: Bool) {
         pendingBusFault = (address, write)
-        stopSoon = true
+        cpu.stopAtNextBlock()
     }
 
     // MARK: life cycle
@@ -158,10 +159,11 @@ final class CoreRunner: @unchecked Sendable {
         if core.registersChanged { loadRegisters() }
         if chip.flash.generation != flashGeneration {
             flashGeneration = chip.flash.generation
-            cpu.flushTranslations()
-            instructionCounts.removeAll()
+            let flash = chip.chip.flash, size = chip.flash.cells.mappedCount
+            cpu.codeChanged(at: flash.base.value, count: size)
+            if let alias = flash.itcmAlias?.value { cpu.codeChanged(at: alias, count: size) }
         }
-        if lockedUp { drainHost(); return 0.001 }
+        if core.lockedUp { drainHost(); return 0.001 }
         receiveFromHost()
         deliverDue()
         chip.system.advanceSysTick()
@@ -197,10 +199,7 @@ final class CoreRunner: @unchecked Sendable {
         stopAt = limit == 1 ? now + 1 : min(now + limit, nextEvent() ?? UInt64.max)
         if stopAt <= now { stopAt = now + 1 }
         pendingBusFault = nil
-        stopSoon = false
-        firstBlock = true
-        let startPC = cpu[.pc]
-        let stop = cpu.run(from: startPC)
+        let stop = cpu.run(from: cpu[.pc], until: stopAt)
         switch stop {
         case .returned:
             if let fault = pendingBusFault {
@@ -226,36 +225,6 @@ final class CoreRunner: @unchecked Sendable {
     }
 
     // MARK: time
-
-    private func countBlock(address: UInt32, size: UInt32) {
-        let count: UInt32
-        if let known = instructionCounts[address] {
-            count = known
-        } else {
-            count = decodeCount(address: address, size: size)
-            instructionCounts[address] = count
-        }
-        chip.cycles.cycles += UInt64(count)
-        // The first block of a run always executes: stopping there would make no progress.
-        if firstBlock { firstBlock = false; return }
-        if chip.cycles.cycles >= stopAt || stopSoon {
-            stopSoon = false
-            cpu.stop()
-        }
-    }
-
-    /// Thumb-2: a halfword whose top five bits are 0b11101, 0b11110 or 0b11111 starts a 32-bit
-    /// instruction; every other one is a 16-bit instruction.
-    private func decodeCount(address: UInt32, size: UInt32) -> UInt32 {
-        guard size > 0, let bytes = cpu.readMemory(address, count: Int(size)) else { return max(1, size / 3) }
-        var i = 0, count: UInt32 = 0
-        while i + 1 < bytes.count {
-            let top = bytes[i + 1] >> 3
-            i += (top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2
-            count += 1
-        }
-        return max(count, 1)
-    }
 
     /// Keeps virtual time from running ahead of the wall clock; returns the seconds to sleep.
     private func paceAhead() -> Double {
@@ -354,9 +323,10 @@ final class CoreRunner: @unchecked Sendable {
 
     private func loadRegisters() {
         let r = chip.core.registers
+        log("load registers pc \(hexString(r[15])) sp \(hexString(r[17])) xpsr \(hexString(r[16])) special \(hexString(r[20]))")
         chip.core.registersChanged = false
         sleeping = false
-        lockedUp = false
+        chip.core.lockedUp = false
         cpu[.xpsr] = r[16]
         let special = r[20]
         cpu[.control] = (special >> 24) & 0x7
@@ -522,7 +492,7 @@ final class CoreRunner: @unchecked Sendable {
 
     private func lockUp(pc: UInt32, detail: String) {
         record(CoreFault(kind: .lockup, pc: pc, detail: detail))
-        lockedUp = true
+        chip.core.lockedUp = true
     }
 
     private func record(_ fault: CoreFault) {

@@ -51,12 +51,13 @@ final class UnicornCPU {
         case other(String)
     }
 
-    /// Called at the start of every translated block executed: its address and size in bytes.
-    var onBlock: (UInt32, UInt32) -> Void = { _, _ in }
     /// Called with QEMU's exception number; 8 is an ARMv7-M exception return (EXC_RETURN branch).
     var onInterrupt: (UInt32) -> Void = { _ in }
 
     private let engine: OpaquePointer
+    /// The clock the block hook advances (in C: see shim.h), and the run's stop conditions.
+    private let counter = UnsafeMutablePointer<hil_block_counter>.allocate(capacity: 1)
+    private var counts: UnsafeMutableBufferPointer<UInt16>?
     private var hooks: [uc_hook] = []
     private var mmio: [MMIORegion] = []
     private var lastBadAccess: (address: UInt32, write: Bool, fetch: Bool)?
@@ -72,17 +73,17 @@ final class UnicornCPU {
         }
     }
 
-    init() throws {
+    /// `cycles`: the clock every executed instruction advances by one (it must outlive the CPU).
+    init(cycles: UnsafeMutablePointer<UInt64>) throws {
+        counter.initialize(to: hil_block_counter(cycles: cycles, stop_at: UInt64.max, first_block: 0, stop_soon: 0,
+                                                 code: nil, code_base: 0, code_alias: 0, code_size: 0, counts: nil))
         var handle: OpaquePointer?
         try UnicornCPU.check("uc_open", uc_open(UC_ARCH_ARM, uc_mode(UC_MODE_THUMB.rawValue | UC_MODE_MCLASS.rawValue), &handle))
         engine = handle!
         try UnicornCPU.check("uc_ctl_set_cpu_model(CORTEX_M7)", hil_uc_set_cortex_m7(engine))
         let context = Unmanaged.passUnretained(self).toOpaque()
         var hook: uc_hook = 0
-        try UnicornCPU.check("uc_hook_add(BLOCK)", hil_uc_hook_blocks(engine, &hook, { _, address, size, context in
-            Unmanaged<UnicornCPU>.fromOpaque(context!).takeUnretainedValue()
-                .onBlock(UInt32(truncatingIfNeeded: address), size)
-        }, context))
+        try UnicornCPU.check("uc_hook_add(BLOCK)", hil_uc_hook_counted_blocks(engine, &hook, counter))
         hooks.append(hook)
         try UnicornCPU.check("uc_hook_add(INTR)", hil_uc_hook_interrupts(engine, &hook, { _, number, context in
             Unmanaged<UnicornCPU>.fromOpaque(context!).takeUnretainedValue().onInterrupt(number)
@@ -101,6 +102,8 @@ final class UnicornCPU {
     deinit {
         for hook in hooks { uc_hook_del(engine, hook) }
         uc_close(engine)
+        counts?.deallocate()
+        counter.deallocate()
     }
 
     // MARK: memory
@@ -148,8 +151,34 @@ final class UnicornCPU {
         writeMemory(address, (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
     }
 
-    /// Code changed under the emulator (a flash programmed, a loader written to RAM): translate again.
-    func flushTranslations() { _ = hil_uc_flush_translations(engine) }
+    /// Code changed under the emulator (a flash programmed, a loader written to RAM): the blocks
+    /// translated from `[address, address + count)` are translated again when next run.
+    func codeChanged(at address: UInt32, count: Int) {
+        _ = hil_uc_remove_translations(engine, UInt64(address), UInt64(address) + UInt64(count))
+        let c = counter.pointee
+        if let counts, c.code_size > 0 {
+            for base in [c.code_base] + (c.code_alias != 0 ? [c.code_alias] : []) {
+                guard address >= base, UInt64(address) < UInt64(base) + UInt64(c.code_size) else { continue }
+                let first = Int(address - base) / 2
+                let last = min(counts.count, first + (count + 1) / 2 + 1)
+                for i in first..<last { counts[i] = 0 }
+            }
+        }
+    }
+
+    /// Where the code lives (the flash, at its address and its alias): its blocks' instruction
+    /// counts are cached per halfword; code elsewhere is decoded on every execution.
+    func countInstructions(in code: MemoryBank, at base: UInt32, alias: UInt32?) {
+        counts?.deallocate()
+        let table = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: code.mappedCount / 2 + 1)
+        table.initialize(repeating: 0)
+        counts = table
+        counter.pointee.code = UnsafePointer(code.pointer.assumingMemoryBound(to: UInt8.self))
+        counter.pointee.code_base = base
+        counter.pointee.code_alias = alias ?? 0
+        counter.pointee.code_size = UInt32(code.mappedCount)
+        counter.pointee.counts = table.baseAddress
+    }
 
     // MARK: registers
 
@@ -167,9 +196,13 @@ final class UnicornCPU {
 
     // MARK: running
 
-    /// Runs from `pc` until `stop()`, WFI, or a fault.
-    func run(from pc: UInt32) -> Stop {
+    /// Runs from `pc` until the clock reaches `stopAt` (checked at block boundaries; the first
+    /// block always runs), `stop()`, `stopAtNextBlock()`, WFI, or a fault.
+    func run(from pc: UInt32, until stopAt: UInt64) -> Stop {
         lastBadAccess = nil
+        counter.pointee.stop_at = stopAt
+        counter.pointee.first_block = 1
+        counter.pointee.stop_soon = 0
         // An address no Thumb instruction lives at: runs end by stop(), WFI or a fault only.
         let err = uc_emu_start(engine, UInt64(pc | 1), 0xFFFF_FFFE, 0, 0)
         switch err {
@@ -188,8 +221,11 @@ final class UnicornCPU {
         }
     }
 
-    /// Ends the current run at the next block boundary (callable from a hook or a device callback).
+    /// Ends the current run now (from a hook; from a register access it would repeat the block).
     func stop() { uc_emu_stop(engine) }
+
+    /// Ends the current run at the next block boundary: safe inside a register access.
+    func stopAtNextBlock() { counter.pointee.stop_soon = 1 }
 
     private static func check(_ call: String, _ err: uc_err) throws {
         guard err != UC_ERR_OK else { return }

@@ -66,13 +66,13 @@ final class ChipDevices {
         }
     }
 
-    func read(_ block: Block, offset: UInt32) -> UInt32 {
+    func read(_ block: Block, offset: UInt32, fromCore: Bool = false) -> UInt32 {
         guard clocked(block) else { return 0 }
         switch block {
         case .rcc: return rcc.read(offset: offset)
         case .pwr: return rcc.readPWR(offset: offset)
         case let .gpio(name): return gpio[name]?.read(offset: offset) ?? 0
-        case .usart1: return usart1.read(offset: offset)
+        case .usart1: return fromCore ? usart1.readFromCore(offset: offset) : usart1.read(offset: offset)
         case .rng: return rng.read(offset: offset)
         }
     }

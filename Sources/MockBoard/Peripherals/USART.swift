@@ -77,7 +77,18 @@ final class USART: RegisterBlock {
         return max(1, UInt64((10.0 / rate) * clock.hz))
     }
 
+    /// Told when the core reads ISR while TDR still holds a byte (TXE clear): firmware that polls
+    /// TXE spins until the frame ahead has shifted out, and the runner may skip the spin's cycles
+    /// in one step (the chip would spend them spinning) instead of emulating every poll.
+    var onBusyPoll: ((_ until: UInt64) -> Void)?
+
     // MARK: registers
+
+    /// A read by the core, which may be a poll of a busy transmitter.
+    func readFromCore(offset: UInt32) -> UInt32 {
+        if offset == Offset.isr, flags & ISR.txe == 0, let ends = shiftEnds { onBusyPoll?(ends) }
+        return read(offset: offset)
+    }
 
     func read(offset: UInt32) -> UInt32 {
         advance()

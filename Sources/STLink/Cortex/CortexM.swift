@@ -13,6 +13,7 @@ public struct CortexM {
         static let step: UInt32 = 1 << 2
         static let maskInterrupts: UInt32 = 1 << 3
         static let statusHalted: UInt32 = 1 << 17
+        static let statusLockup: UInt32 = 1 << 19
         static let statusResetSeen: UInt32 = 1 << 25
     }
     enum DEMCR {

@@ -55,7 +55,10 @@
 #define DWT_CTRL_NOCYCCNT (1u << 25)        /* set when there is no cycle counter */
 #define DWT_CYCCNT FW_REG32(0xE0001004u)
 #define DWT_LAR FW_REG32(0xE0001FB0u)       /* CoreSight lock access; the M7's DWT is locked at reset */
+/* Overridable only so that Tests/FirmwareTests can build a DWT left locked (a wrong key). */
+#ifndef DWT_LAR_KEY
 #define DWT_LAR_KEY 0xC5ACCE55u
+#endif
 
 /* ---- Barriers and interrupt masking ---- */
 static inline void fw_dsb(void) { __asm__ volatile("dsb 0xF" ::: "memory"); }

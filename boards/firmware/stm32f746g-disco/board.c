@@ -28,7 +28,11 @@
 #include "stm32f746.h"
 
 #define SYSCLK_HZ 216000000u
+/* What USART1's divider is computed from. Overridable (EXTRA_CFLAGS=-DPCLK2_HZ=…) only so that
+ * Tests/FirmwareTests can build the classic bug, a BRR for the wrong clock, and see it caught. */
+#ifndef PCLK2_HZ
 #define PCLK2_HZ 108000000u
+#endif
 #define BOOT_BAUD 115200u
 #define MAX_BAUD 2000000u
 #define BAUD_TOLERANCE_PERMILLE 30u     /* 3 % */
