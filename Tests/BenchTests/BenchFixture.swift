@@ -4,8 +4,15 @@ import Testing
 import Deployer
 import HilAPI
 import HildStore
+import MockBoard
 
 /// A bench on mock boards in a temporary state directory, running in a task of its own.
+///
+/// The scheduler's tests run on host-harness mocks (`MockCoreKind.hostHarness`): they are about
+/// the bench around the board, and several emulated cores on two CPUs would make their timeouts
+/// measure CPU contention. The emulated core, which runs the flashed firmware and is the default
+/// of hild and hilctl, is exercised by `core: .emulated` here, the daemon's end-to-end tests and
+/// Tests/FirmwareTests.
 final class BenchFixture: @unchecked Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let directory: URL
@@ -14,12 +21,14 @@ final class BenchFixture: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     init(mockBoards: Int, qemuBoards: Int = 0, udev: Bool = false, attach: Bool = true, maxAttempts: Int = 3, quarantineAfter: Int = 3,
-         tags: [String: [String]] = [:], directory: URL? = nil, usbipProbes: [String] = [], usbipRetrySeconds: Double = 10) throws {
+         tags: [String: [String]] = [:], directory: URL? = nil, usbipProbes: [String] = [], usbipRetrySeconds: Double = 10,
+         core: MockCoreKind = .hostHarness) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         let catalog = try BoardCatalog(directory: Self.root.appendingPathComponent("boards"))
         store = try BenchStore(directory: self.directory)
         var config = BenchConfiguration(stateDirectory: self.directory.path, mockBoards: mockBoards, qemuBoards: qemuBoards, udev: udev, tags: tags,
                                         maxAttempts: maxAttempts, quarantineAfter: quarantineAfter)
+        config.mockCore = core
         config.socket = self.directory.appendingPathComponent("hild.sock").path
         config.usbipProbes = usbipProbes
         config.usbipRetrySeconds = usbipRetrySeconds

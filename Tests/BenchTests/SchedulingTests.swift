@@ -5,9 +5,9 @@ import HilAPI
 
 @Suite("The scheduler on mock boards", .serialized, .timeLimit(.minutes(5)))
 struct SchedulingTests {
-    @Test("a job runs on a mock board and passes with a stored report")
+    @Test("a job runs on a mock board (the flashed firmware on its emulated core) and passes with a stored report")
     func oneJob() async throws {
-        let f = try BenchFixture(mockBoards: 1)
+        let f = try BenchFixture(mockBoards: 1, core: .emulated)
         defer { Task { await f.stop() } }
         var spec = try await f.spec(limit: 12)
         spec.thresholds.minAgreement = 1
@@ -28,7 +28,7 @@ struct SchedulingTests {
         #expect(metrics.contains("hil_jobs{state=\"passed\"} 1"))
         #expect(metrics.contains("hil_jobs_finished_total{state=\"passed\"} 1"))
         #expect(metrics.contains("hil_flash_duration_seconds_count 1"))
-        #expect(metrics.contains("hil_inference_duration_seconds_count{timer_kind=\"estimated\"} 12"))
+        #expect(metrics.contains("hil_inference_duration_seconds_count{timer_kind=\"emulated\"} 12"))
         #expect(metrics.contains("hil_board_state{board=\"MOCK0746F7DISCO01\",kind=\"mock\",type=\"stm32f746g-disco\",state=\"idle\"} 1"))
         await f.stop()
     }

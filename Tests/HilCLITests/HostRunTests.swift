@@ -3,9 +3,10 @@ import Testing
 @testable import Deployer
 @testable import HilCLI
 
-/// `hilctl run --host-only`: the board's C runtime on this machine. Its predictions and its
-/// estimated latency must be the mock board's, sample for sample, or a comparison of a host-only
-/// run with a board run would compare two different things.
+/// `hilctl run --host-only`: the board's C runtime on this machine. Its predictions must be the
+/// emulated board's (the real firmware) and its estimated latency the host-harness mock's (the same
+/// cost model), sample for sample, or a comparison of a host-only run with a board run would
+/// compare two different things.
 @Suite(.serialized) struct HostRunTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -28,8 +29,17 @@ import Testing
         let board = try ReportJSON.decode(Data(mock.stdout.utf8), source: "hilctl run --mock")
         #expect(host.samples.map(\.predicted) == board.samples.map(\.predicted))
         #expect(host.samples.map(\.scores) == board.samples.map(\.scores))
-        #expect(host.samples.map(\.cycles) == board.samples.map(\.cycles))
         #expect(host.accuracy.correct == board.accuracy.correct)
+        #expect(board.board.timerKind == "emulated", "the emulated core's DWT counts emulated instructions")
+
+        let fast = try HilctlEndToEndTests().run(["run", "--mock", "--mock-core", "host-harness", "--mock-flash", flash + "-host",
+                                                  "--model", "examples/shapes/shapes.hilm", "--dataset", "examples/shapes/holdout",
+                                                  "--limit", "36", "--baud", "921600", "--json"])
+        #expect(fast.status == 0, "\(fast.stderr)")
+        let estimated = try ReportJSON.decode(Data(fast.stdout.utf8), source: "hilctl run --mock --mock-core host-harness")
+        #expect(estimated.board.timerKind == "estimated")
+        #expect(host.samples.map(\.cycles) == estimated.samples.map(\.cycles))
+        #expect(host.samples.map(\.predicted) == estimated.samples.map(\.predicted))
     }
 
     @Test func aModelTheBoardCannotHoldIsEvaluatedWithANoteNotRefused() throws {

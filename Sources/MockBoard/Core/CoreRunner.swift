@@ -39,15 +39,27 @@ final class CoreRunner: @unchecked Sendable {
     private var flashGeneration = -1
     private var rxQueue: [(byte: UInt8, due: UInt64)] = []
     private var lastRxDue: UInt64 = 0
-    private var txOut: [UInt8] = []
+    /// Bytes on their way to the host, each with the cycle its stop bit ends: the host must not see
+    /// a byte before the board could have finished sending it (a host that gets a BAUD_ACK early
+    /// retunes before the board has, and its next frame meets the old rate).
+    private var txOut: [(byte: UInt8, due: UInt64)] = []
     private var pendingBusFault: (address: UInt32, write: Bool)?
     private var random = SplitMix(seed: 0x5EED_0746)
     private var anchor: (cycles: UInt64, wall: ContinuousClock.Instant, hz: Double)?
 
-    /// HIL_MOCK_CORE_TRACE=FILE logs exceptions, faults, sleeps and bytes on the line.
+    /// HIL_MOCK_CORE_TRACE=FILE logs exceptions, faults, sleeps and bytes on the line; `%p` in FILE
+    /// becomes the process id and `%n` a number per core, so several cores trace apart.
     private let trace: FileHandle? = ProcessInfo.processInfo.environment["HIL_MOCK_CORE_TRACE"].flatMap {
-        _ = FileManager.default.createFile(atPath: $0, contents: nil)
-        return FileHandle(forWritingAtPath: $0)
+        let path = $0.replacingOccurrences(of: "%p", with: "\(getpid())")
+            .replacingOccurrences(of: "%n", with: "\(CoreRunner.traceNumbers.next())")
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        return FileHandle(forWritingAtPath: path)
+    }
+    private static let traceNumbers = TraceNumbers()
+    private final class TraceNumbers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var last = 0
+        func next() -> Int { lock.withLock { last += 1; return last } }
     }
 
     private func log(_ text: @autoclosure () -> String) {
@@ -153,6 +165,7 @@ final class CoreRunner: @unchecked Sendable {
         let core = chip.core
         guard core.state == .running || core.stepsRequested > 0 else {
             drainHost()                  // a halted core services no UART: what arrives is lost
+            for i in txOut.indices { txOut[i].due = 0 }     // what was shifting out still arrives
             anchor = nil
             return 0.001
         }
@@ -191,7 +204,7 @@ final class CoreRunner: @unchecked Sendable {
     }
 
     private func nextEvent() -> UInt64? {
-        [chip.system.nextSysTickEvent, chip.devices?.usart1.nextEvent, rxQueue.first?.due].compactMap { $0 }.min()
+        [chip.system.nextSysTickEvent, chip.devices?.usart1.nextEvent, rxQueue.first?.due, txOut.first?.due].compactMap { $0 }.min()
     }
 
     private func runSlice(limit: UInt64) {
@@ -268,19 +281,22 @@ final class CoreRunner: @unchecked Sendable {
 
     private func transmit(_ byte: UInt8) {
         guard let devices = chip.devices, devices.vcpTransmitRouted else { return }
-        txOut.append(ratesMatch ? byte : UInt8(truncatingIfNeeded: random.next()) | 0x80)
+        let due = chip.cycles.cycles + devices.usart1.frameCycles
+        txOut.append((ratesMatch ? byte : UInt8(truncatingIfNeeded: random.next()) | 0x80, due))
     }
 
     private func flushTransmit() {
         chip.lock.lock()
-        let out = txOut
-        txOut.removeAll(keepingCapacity: true)
+        let now = chip.cycles.cycles
+        let ready = txOut.prefix { $0.due <= now }.count
+        let out = txOut.prefix(ready).map(\.byte)
+        txOut.removeFirst(ready)
         chip.lock.unlock()
         guard !out.isEmpty else { return }
         let n = out.withUnsafeBytes { Glibc.write(pty.master, $0.baseAddress, $0.count) }
         if n < out.count {
             chip.lock.lock()
-            txOut.insert(contentsOf: out[max(0, n)...], at: 0)
+            txOut.insert(contentsOf: out[max(0, n)...].map { ($0, now) }, at: 0)
             chip.lock.unlock()
         }
     }
