@@ -126,6 +126,11 @@ let package = Package(
             path: "Benchmarks/FirmwareBenchmark"
         ),
         .executableTarget(
+            name: "emulated-board-benchmark",
+            dependencies: ["Deployer", "MockBoard", "STLink"],
+            path: "Benchmarks/EmulatedBoardBenchmark"
+        ),
+        .executableTarget(
             name: "asl-benchmark",
             dependencies: ["Deployer", "HilCLI"],
             path: "Benchmarks/ASLBenchmark"

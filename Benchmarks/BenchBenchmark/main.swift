@@ -4,7 +4,9 @@
 //
 // Prints: jobs per minute on 1 board and on BOARDS boards (and the ratio), scheduling latency from
 // submit to flash start, API latency (p50/p99) for GET /v1/boards and GET /v1/jobs under concurrent
-// load with STORED jobs in the store, and hild's resident memory. Figures, not a test.
+// load with STORED jobs in the store, and hild's resident memory. Figures, not a test. The boards
+// are host-harness mocks: this measures the bench around them (sixteen emulated cores on two CPUs
+// would measure the emulator; emulated-board-benchmark does that).
 import Foundation
 import HilAPI
 import HilCLI
@@ -31,7 +33,7 @@ final class HildProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let socket = state.appendingPathComponent("hild.sock").path
         process.executableURL = binDirectory.appendingPathComponent("hild")
-        process.arguments = ["--mock", "\(boards)", "--no-udev", "--state-dir", state.path, "--socket", socket,
+        process.arguments = ["--mock", "\(boards)", "--mock-core", "host-harness", "--no-udev", "--state-dir", state.path, "--socket", socket,
                              "--boards", root.appendingPathComponent("boards").path, "--log-level", "warning"]
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()

@@ -38,13 +38,19 @@ struct EmulatedFaultTests {
                               diagnose: runner.diagnosing(through: board.probe), options: options)
     }
 
+    /// The run, off the cooperative pool.
+    static func result(_ harness: FirmwareImage, baud: Int? = nil) async -> Result<EvaluationReport, RunError> {
+        await offPool { Result { () throws(RunError) in try run(harness, baud: baud) } }
+    }
+
     /// The run's error, or a failed expectation when it passed.
-    static func failure(_ harness: FirmwareImage, baud: Int? = nil) -> RunError? {
-        do {
-            let report = try run(harness, baud: baud)
+    static func failure(_ harness: FirmwareImage, baud: Int? = nil) async -> RunError? {
+        switch await result(harness, baud: baud) {
+        case let .success(report):
             Issue.record("the run passed: \(report.accuracy.correct)/\(report.accuracy.total) correct, timer \(report.board.timer)")
             return nil
-        } catch { return error }
+        case let .failure(error): return error
+        }
     }
 
     static func harness(_ elf: URL) throws -> FirmwareImage {
@@ -53,17 +59,18 @@ struct EmulatedFaultTests {
     }
 
     /// The stm32f746g-disco harness built with extra C flags into its own folder.
-    static func variant(_ name: String, cflags: String) throws -> FirmwareImage {
+    static func variant(_ name: String, cflags: String) async throws -> FirmwareImage {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("hil-fw-variant-\(getpid())-\(name)")
         defer { try? FileManager.default.removeItem(at: out) }
-        let build = runTool(["make", "-C", repositoryRoot.appendingPathComponent("boards/firmware").path, "O=\(out.path)",
-                             "BUILD_ID=\(name)", "EXTRA_CFLAGS=\(cflags)", "-j2", "stm32f746g-disco"])
+        let build = await offPool { runTool(["make", "-C", repositoryRoot.appendingPathComponent("boards/firmware").path, "O=\(out.path)",
+                             "BUILD_ID=\(name)", "EXTRA_CFLAGS=\(cflags)", "-j2", "stm32f746g-disco"]) }
         try #require(build.status == 0, "make failed:\n\(build.output)")
         return try harness(out.appendingPathComponent("stm32f746g-disco/harness.elf"))
     }
 
     /// The address of a function in the regular build.
-    static func symbol(_ name: String) throws -> UInt32 {
+    static func symbol(_ name: String) async throws -> UInt32 {
+        _ = await offPool { FirmwareBuild.shared.status }
         let elf = FirmwareBuild.shared.elf("stm32f746g-disco").path
         let nm = runTool(["arm-none-eabi-nm", elf])
         let line = try #require(nm.output.split(separator: "\n").first { $0.hasSuffix(" \(name)") }, "\(name) not in \(elf)")
@@ -80,13 +87,14 @@ struct EmulatedFaultTests {
         return FirmwareImage(path: image.path + " (patched)", format: image.format, segments: segments, entryPoint: image.entryPoint)
     }
 
-    static func regular() throws -> FirmwareImage {
-        try #require(FirmwareBuild.shared.status == 0, "make failed:\n\(FirmwareBuild.shared.output)")
+    static func regular() async throws -> FirmwareImage {
+        let status = await offPool { FirmwareBuild.shared.status }
+        try #require(status == 0, "make failed:\n\(FirmwareBuild.shared.output)")
         return try harness(FirmwareBuild.shared.elf("stm32f746g-disco"))
     }
 
-    @Test func theRegularBuildPassesAndIsLabelledEmulated() throws {
-        let report = try Self.run(try Self.regular(), baud: 921_600)
+    @Test func theRegularBuildPassesAndIsLabelledEmulated() async throws {
+        let report = try await Self.result(try await Self.regular(), baud: 921_600).get()
         #expect(report.accuracy.total == 2)
         #expect(report.agreement.agree == 2)
         #expect(report.board.timerKind == "emulated")
@@ -94,11 +102,11 @@ struct EmulatedFaultTests {
         #expect(report.board.core?.contains("emulated STM32F746") == true)
     }
 
-    @Test func aBaudDividerForTheWrongClockGivesNoHello() throws {
+    @Test func aBaudDividerForTheWrongClockGivesNoHello() async throws {
         // The divider computed for a 54 MHz APB2 while the clock tree makes 108 MHz: the UART runs
         // at twice 115200 baud, and the host sees framing garbage, never a HELLO.
-        let wrong = try Self.variant("brr54", cflags: "-DPCLK2_HZ=54000000u")
-        let error = try #require(Self.failure(wrong))
+        let wrong = try await Self.variant("brr54", cflags: "-DPCLK2_HZ=54000000u")
+        let error = try #require(await Self.failure(wrong))
         guard case let .harnessSilent(state, after) = error else {
             Issue.record("expected a silent harness, got: \(error)"); return
         }
@@ -107,19 +115,19 @@ struct EmulatedFaultTests {
         #expect(error.isInfrastructure)
     }
 
-    @Test func aDWTLeftLockedIsRefusedNotReportedAsZeroCycles() throws {
-        let locked = try Self.variant("dwtlocked", cflags: "-DDWT_LAR_KEY=0u")
-        let error = try #require(Self.failure(locked))
+    @Test func aDWTLeftLockedIsRefusedNotReportedAsZeroCycles() async throws {
+        let locked = try await Self.variant("dwtlocked", cflags: "-DDWT_LAR_KEY=0u")
+        let error = try #require(await Self.failure(locked))
         guard case .timerNotCounting = error else { Issue.record("expected timerNotCounting, got: \(error)"); return }
         #expect(error.description.contains("DWT_LAR"))
         #expect(!error.isInfrastructure)
     }
 
-    @Test func aMissingInterruptVectorIsAHardFaultTheBenchNames() throws {
+    @Test func aMissingInterruptVectorIsAHardFaultTheBenchNames() async throws {
         // USART1's vector (IRQ 37, entry 16 + 37) zeroed: the first byte the host sends faults.
-        let image = try Self.regular()
+        let image = try await Self.regular()
         let entry: UInt32 = 0x0800_0000 + 4 * (16 + 37)
-        let error = try #require(Self.failure(try Self.patched(image, at: entry, [0, 0, 0, 0])))
+        let error = try #require(await Self.failure(try Self.patched(image, at: entry, [0, 0, 0, 0])))
         guard case let .coreFaulted(state, _, _) = error else { Issue.record("expected a core fault, got: \(error)"); return }
         #expect(state.exception == 3, "\(state)")
         #expect(state.reasons.contains("INVSTATE") && state.reasons.contains("FORCED"), "\(state)")
@@ -127,11 +135,11 @@ struct EmulatedFaultTests {
         #expect(!error.isInfrastructure)
     }
 
-    @Test func aHardFaultMidInferenceNamesTheFaultingInstruction() throws {
+    @Test func aHardFaultMidInferenceNamesTheFaultingInstruction() async throws {
         // An undefined instruction (UDF #0) at the start of the global average pool, which only an
         // inference reaches: HELLO comes, then the first sample faults.
-        let pool = try Self.symbol("hil_global_avg_pool")
-        let error = try #require(Self.failure(try Self.patched(try Self.regular(), at: pool, [0x00, 0xDE])))
+        let pool = try await Self.symbol("hil_global_avg_pool")
+        let error = try #require(await Self.failure(try Self.patched(try await Self.regular(), at: pool, [0x00, 0xDE])))
         guard case let .coreFaulted(state, phase, _) = error else { Issue.record("expected a core fault, got: \(error)"); return }
         #expect(phase == "streaming")
         #expect(state.faultingPC == pool, "\(state)")
@@ -140,17 +148,17 @@ struct EmulatedFaultTests {
                 "\(error)")
     }
 
-    @Test func aLoopBeforeHelloIsReportedWithWhereTheCoreSpins() throws {
-        let boardInit = try Self.symbol("board_init")
-        let spinning = try Self.patched(try Self.regular(), at: boardInit, [0xFE, 0xE7])       // b .
-        let error = try #require(Self.failure(spinning))
+    @Test func aLoopBeforeHelloIsReportedWithWhereTheCoreSpins() async throws {
+        let boardInit = try await Self.symbol("board_init")
+        let spinning = try Self.patched(try await Self.regular(), at: boardInit, [0xFE, 0xE7])       // b .
+        let error = try #require(await Self.failure(spinning))
         guard case let .harnessSilent(state, _) = error else { Issue.record("expected a silent harness, got: \(error)"); return }
         #expect(state.exception == 0 && state.pc == boardInit, "\(state)")
     }
 
-    @Test func anImageLinkedForAnotherAddressIsRefusedBeforeFlashing() throws {
+    @Test func anImageLinkedForAnotherAddressIsRefusedBeforeFlashing() async throws {
         // The same objects linked behind a 32 KiB bootloader (flash origin 0x08008000).
-        let build = FirmwareBuild.shared
+        let build = await offPool { FirmwareBuild.shared }
         try #require(build.status == 0)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hil-fw-relink-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -168,7 +176,7 @@ struct EmulatedFaultTests {
                             "-T", dir.appendingPathComponent("memory.ld").path, "-L", firmware.appendingPathComponent("common").path,
                             "-o", elf] + objects)
         try #require(link.status == 0, "link failed:\n\(link.output)")
-        let error = try #require(Self.failure(try Self.harness(URL(fileURLWithPath: elf))))
+        let error = try #require(await Self.failure(try Self.harness(URL(fileURLWithPath: elf))))
         guard case let .pack(pack) = error, case let .harnessNotAtBootAddress(_, base, lowest, _) = pack else {
             Issue.record("expected a refusal before flashing, got: \(error)"); return
         }
@@ -176,10 +184,10 @@ struct EmulatedFaultTests {
         #expect(error.description.contains("linked for another address"))
     }
 
-    @Test func anotherBoardsHarnessIsRefusedBeforeFlashing() throws {
-        try #require(FirmwareBuild.shared.status == 0)
+    @Test func anotherBoardsHarnessIsRefusedBeforeFlashing() async throws {
+        try #require(await offPool { FirmwareBuild.shared.status } == 0)
         let qemu = try Self.harness(FirmwareBuild.shared.elf("qemu-mps2-an500"))
-        let error = try #require(Self.failure(qemu))
+        let error = try #require(await Self.failure(qemu))
         guard case let .pack(pack) = error, case let .harnessForAnotherBoard(_, built, target) = pack else {
             Issue.record("expected a refusal before flashing, got: \(error)"); return
         }

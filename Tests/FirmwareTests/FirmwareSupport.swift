@@ -162,3 +162,12 @@ func seededSamples(count: Int, bytes: Int) -> [(id: Int, input: [UInt8])] {
         })
     }
 }
+
+/// Runs blocking work (a board session, a firmware build) on a thread of its own, so that a test
+/// does not hold one of the few threads of Swift's cooperative pool (two on this machine) that
+/// the async tests of the whole suite share.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
+    }
+}

@@ -117,7 +117,9 @@ import Deployer
         #expect(host.status == 0, "\(host.stderr)")
         #expect(host.stderr.contains("more than the 786432-byte model region"), "\(host.stderr)")
         try host.stdout.write(toFile: originalReport, atomically: true, encoding: .utf8)
-        let mock = try await hilctl(["run", "--mock", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
+        // The host-harness mock: its latency is the same cost model's as the host-only run's, so the
+        // comparison's latency ratio is meaningful (the emulated core's would be "not comparable").
+        let mock = try await hilctl(["run", "--mock", "--mock-core", "host-harness", "--mock-flash", tempPath("flash"), "--model", Self.pruned,
                                "--dataset", Self.testSplit, "--limit", "12", "--baud", "2000000", "--json"])
         #expect(mock.status == 0, "\(mock.stderr)")
         try mock.stdout.write(toFile: prunedReport, atomically: true, encoding: .utf8)
