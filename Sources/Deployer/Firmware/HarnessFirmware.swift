@@ -16,6 +16,10 @@ public enum HarnessFirmware {
         // make is incremental: an image older than the harness sources (an earlier protocol) is
         // rebuilt, an up-to-date one costs a few milliseconds. A failed rebuild of an existing
         // image is noted and the image used; a missing one that cannot be built is an error.
+        // One make at a time over out/firmware, and no read while one links: hild's boards deploy
+        // in parallel, and two makes in one tree (or a read of a half-linked ELF) break each other.
+        let lock = given == nil ? BuildLock(directory: root.appendingPathComponent("out/firmware")) : nil
+        defer { lock?.release() }
         if given == nil {
             let exists = FileManager.default.fileExists(atPath: path)
             if !exists { note("building the harness firmware (make -C boards/firmware \(target))…") }
@@ -43,4 +47,25 @@ public enum HarnessFirmware {
             throw .pack(.harnessUnreadable(path: path, reason: error.description))
         }
     }
+}
+
+/// An exclusive flock(2) on `out/firmware/.build-lock`, held while the firmware is built and read.
+/// Per open file: two boards of one process wait for each other as two processes do.
+final class BuildLock {
+    private var fd: Int32
+
+    init(directory: URL) {
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        fd = open(directory.appendingPathComponent(".build-lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd >= 0 { while flock(fd, LOCK_EX) != 0 && errno == EINTR {} }
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
 }
