@@ -55,7 +55,7 @@ struct MockServeCommand: ParsableCommand {
         var mocks: [MockBoard] = []
         var exports: [Export] = []
         for n in 1...boards {
-            let serial = String(format: "MOCK0746F7DISCO%02d", n)
+            let serial = EmulatedProbeConfig.mockSerial(n)
             let mock = MockBoard(chip: catalog.chip(for: definition), probe: .v2_1(serial: serial), hseHz: definition.hseHz)
             let pty = try mock.attach(kind, uart: MockUARTConfig(board: definition))
             let busid = server.export(mock, serialPath: pty)

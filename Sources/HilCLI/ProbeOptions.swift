@@ -56,7 +56,7 @@ struct ProbeOptions: ParsableArguments {
 /// A mock board whose flash outlives the process, like a real board's: loaded from a file at start,
 /// written back (atomically) when the command ends.
 final class PersistentMockBoard {
-    static let defaultSerial = "MOCK0746F7DISCO01"
+    static let defaultSerial = EmulatedProbeConfig.mockSerial(1)
     let board: MockBoard
     let stateFile: URL
     let chip: ChipDescription

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MockBoard
 @testable import Bench
 import HilAPI
 import HildStore
@@ -17,7 +18,7 @@ struct RecoveryTests {
         var crashed = try #require(try first.store.job(a.id))
         crashed.state = .running
         crashed.attempts = 1
-        crashed.board = "MOCK0746F7DISCO01"
+        crashed.board = EmulatedProbeConfig.mockSerial(1)
         try first.store.updateJob(crashed)
 
         let second = try BenchFixture(mockBoards: 1, directory: dir)

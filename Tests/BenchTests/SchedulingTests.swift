@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MockBoard
 @testable import Bench
 import HilAPI
 
@@ -29,7 +30,7 @@ struct SchedulingTests {
         #expect(metrics.contains("hil_jobs_finished_total{state=\"passed\"} 1"))
         #expect(metrics.contains("hil_flash_duration_seconds_count 1"))
         #expect(metrics.contains("hil_inference_duration_seconds_count{timer_kind=\"emulated\"} 12"))
-        #expect(metrics.contains("hil_board_state{board=\"MOCK0746F7DISCO01\",kind=\"mock\",type=\"stm32f746g-disco\",state=\"idle\"} 1"))
+        #expect(metrics.contains("hil_board_state{board=\"\(MockBus.serial(1))\",kind=\"mock\",type=\"stm32f746g-disco\",state=\"idle\"} 1"))
         await f.stop()
     }
 

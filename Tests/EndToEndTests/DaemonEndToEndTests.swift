@@ -62,7 +62,7 @@ struct DaemonEndToEndTests {
         let json = try d.hilctl(["report", "\(first.id)", "--format", "json"])
         #expect(json.stdout.contains("\"schema_version\" : 2") || json.stdout.contains("\"schema_version\":2"))
         let boards = try d.hilctl(["boards"])
-        #expect(boards.stdout.contains("MOCK0746F7DISCO01"))
+        #expect(boards.stdout.contains("4D4F434B0746F7D15C000001"))
         d.kill(SIGTERM)
     }
 

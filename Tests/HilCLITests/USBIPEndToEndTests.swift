@@ -15,7 +15,7 @@ import MockBoard
         let definition = try catalog.board(named: "stm32f746g-disco")
         let server = try MockUSBIPServer(description: MockUSBIPServer.stlinkV21(boardsDirectory: catalog.directory),
                                          options: .init(host: "127.0.0.1", port: 0))
-        let boards = (1...count).map { _ in MockBoard(chip: catalog.chip(for: definition), probe: .v2_1(serial: "MOCK0746F7DISCO01"), faults: faults) }
+        let boards = (1...count).map { _ in MockBoard(chip: catalog.chip(for: definition), probe: .v2_1(serial: EmulatedProbeConfig.mockSerial(1)), faults: faults) }
         for b in boards { server.export(b, serialPath: try b.attachSerial(MockUARTConfig(board: definition))) }
         server.start()
         return (server, boards)
@@ -86,7 +86,7 @@ import MockBoard
         let url = try #require(exports.last?["url"] as? String)
         let probes = try cli.run(["probes", "--probe", url, "--json"])
         #expect(probes.status == 0, "\(probes.stderr)")
-        #expect(probes.stdout.contains("MOCK0746F7DISCO02") && probes.stdout.contains("STM32F74x"), "\(probes.stdout)")
+        #expect(probes.stdout.contains(EmulatedProbeConfig.mockSerial(2)) && probes.stdout.contains("STM32F74x"), "\(probes.stdout)")
         process.terminate()                                               // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

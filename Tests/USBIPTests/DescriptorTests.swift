@@ -19,8 +19,8 @@ import STLink
         #expect(raw == [18, 1, 0x00, 0x02, 0xEF, 0x02, 0x01, 64, 0x83, 0x04, 0x4B, 0x37, 0x00, 0x01, 1, 2, 3, 1])
         #expect(try string(device, 1) == "STMicroelectronics")
         #expect(try string(device, 2) == "STM32 STLink")
-        #expect(try string(device, 3) == "MOCK0746F7DISCO01")
-        #expect(device.serial == "MOCK0746F7DISCO01")
+        #expect(try string(device, 3) == EmulatedProbeConfig.mockSerial(1))
+        #expect(device.serial == EmulatedProbeConfig.mockSerial(1))
         let languages = try device.control(.getDescriptor(type: DescriptorType.string, index: 0, length: 255), timeout: .seconds(5))
         #expect(languages == [4, 3, 0x09, 0x04])                                  // US English
         // Asked for 8 bytes (as a host does first), it sends 8.

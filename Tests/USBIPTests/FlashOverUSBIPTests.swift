@@ -27,7 +27,7 @@ import USBIP
         let transport = try USBIPProbes.open(fixture.address())
         let remote = try deployment.run(request, transport: transport)
 
-        #expect(transport.identity.serial == "MOCK0746F7DISCO01")
+        #expect(transport.identity.serial == EmulatedProbeConfig.mockSerial(1))
         #expect(transport.identity.model.productID == 0x374B)
         let exported = fixture.boards[0].target.flashBytes(at: 0x0800_0000, count: 1024 * 1024)
         #expect(exported == local.target.flashBytes(at: 0x0800_0000, count: 1024 * 1024))

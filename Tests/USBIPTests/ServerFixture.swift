@@ -19,7 +19,7 @@ final class ServerFixture {
         catalog = try BoardCatalog(directory: Self.boardsDirectory)
         definition = try catalog.board(named: "stm32f746g-disco")
         let chip = catalog.chip(for: definition)
-        boards = (1...count).map { MockBoard(chip: chip, probe: .v2_1(serial: String(format: "MOCK0746F7DISCO%02d", $0)), faults: faults) }
+        boards = (1...count).map { MockBoard(chip: chip, probe: .v2_1(serial: EmulatedProbeConfig.mockSerial($0)), faults: faults) }
         let events = self.events
         server = try MockUSBIPServer(description: MockUSBIPServer.stlinkV21(boardsDirectory: Self.boardsDirectory),
                                      options: .init(host: "127.0.0.1", port: 0, maxClients: maxClients),

@@ -90,6 +90,6 @@ import STLink
         try socket.write(RetSubmit(seqnum: 1, status: 0, actualLength: 0).encode())        // a reply from a client
         #expect(throws: SocketError.self) { try socket.read(exactly: 1) }                   // the server hung up
         let device = try USBIPDevice.open(fixture.address())                                 // and serves the next one
-        #expect(device.serial == "MOCK0746F7DISCO01")
+        #expect(device.serial == EmulatedProbeConfig.mockSerial(1))
     }
 }

@@ -9,7 +9,7 @@ import STLink
 /// pulled, its probe answers every transfer with "disconnected" and its pty hangs up; plugged
 /// again, it keeps its serial and its flash but gets a new pty, as a real replug gets a new tty.
 public final class MockBus: ProbeConnector, @unchecked Sendable {
-    public static func serial(_ n: Int) -> String { String(format: "MOCK0746F7DISCO%02d", n) }
+    public static func serial(_ n: Int) -> String { EmulatedProbeConfig.mockSerial(n) }
 
     private final class Slot {
         let board: MockBoard
@@ -25,7 +25,7 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
     private var slots: [String: Slot] = [:]
     private var order: [String] = []
 
-    /// `count` boards with serials MOCK0746F7DISCO01 … (from `firstNumber`).
+    /// `count` boards with serials 4D4F434B0746F7D15C000001 … (from `firstNumber`).
     public init(count: Int, definition: BoardDefinition, catalog: BoardCatalog, core: MockCoreKind = .emulated,
                 firstNumber: Int = 1) throws {
         self.definition = definition

@@ -16,7 +16,7 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
     /// The boards/ folder (board and chip definitions); found next to the executable or the
     /// working directory when nil.
     public var boardsDirectory: String?
-    /// Mock boards to run: emulated ST-LINK/V2-1 + STM32F746G-DISCO, serials MOCK0746F7DISCO01…
+    /// Mock boards to run: emulated ST-LINK/V2-1 + STM32F746G-DISCO, serials 4D4F434B0746F7D15C000001… ("MOCK" in hex, then the number)
     public var mockBoards: Int
     /// What runs on the mock boards: the flashed firmware on an emulated core (the default), or
     /// the harness compiled for this host (`host-harness`: fast, proves nothing about the firmware).

@@ -35,6 +35,11 @@ public struct EmulatedProbeConfig: Sendable {
         self.targetVoltage = targetVoltage
     }
 
+    /// The serial of hil's mock board number `n` (1…): 24 upper-case hex digits as a real
+    /// ST-LINK/V2-1 reports (stlink-org's tools skip a probe whose serial is not), recognisable in
+    /// a listing: "4D4F434B" is "MOCK" in ASCII, then "0746F7D15C" (F746 DISCO) and the number.
+    public static func mockSerial(_ n: Int) -> String { "4D4F434B0746F7D15C" + String(format: "%06X", n) }
+
     /// A stand-alone ST-LINK/V2 (PID 0x3748), e.g. V2J37S7. Old V2 firmware has a 12-byte binary
     /// serial, which tools show hex-encoded; this one is given in that form. It comes up in DFU
     /// mode, so a driver must leave DFU before entering SWD.
