@@ -43,6 +43,8 @@ final class CortexM7Core {
     var registersChanged = true
     /// Single steps a debugger asked for (C_STEP with C_HALT clear) that a CPU has not run yet.
     var stepsRequested = 0
+    /// A CPU executes for this core (`CoreRunner` attached): steps are then real.
+    var executes = false
     /// The rest of the System Control Space: plain storage, so a driver touching VTOR, SHCSR or the
     /// like reads back what it wrote rather than faulting.
     private var otherSCS: [UInt32: UInt32] = [:]
@@ -108,7 +110,8 @@ final class CortexM7Core {
         case Address.dhcsr:
             var value = control & 0xF
             if regReady { value |= DHCSR.regReady }
-            if state == .halted { value |= DHCSR.halted }
+            // A step in progress is not halted yet: the debugger polls S_HALT for its end.
+            if state == .halted && stepsRequested == 0 { value |= DHCSR.halted }
             if lockedUp { value |= DHCSR.lockup }
             if resetSticky { value |= DHCSR.resetSticky }
             if sideEffects { resetSticky = false }  // S_RESET_ST is cleared by reading DHCSR
@@ -159,7 +162,7 @@ final class CortexM7Core {
         } else if state == .halted {
             // C_STEP with C_HALT clear: one instruction, then debug state again (a CPU runs it;
             // with none attached the core stays where it is).
-            stepsRequested += 1
+            if executes { stepsRequested += 1 }
         }
     }
 

@@ -91,6 +91,7 @@ final class CoreRunner: @unchecked Sendable {
             if target > chip.cycles.cycles { chip.cycles.cycles = target }
         }
         chip.onCoreStateChange = { [unowned self] in coreStateChanged() }
+        chip.core.executes = true
         cpu.onInterrupt = { [unowned self] number in interrupt(number) }
     }
 
@@ -156,6 +157,8 @@ final class CoreRunner: @unchecked Sendable {
         }
         chip.lock.lock()
         chip.onCoreStateChange = nil
+        chip.core.executes = false
+        chip.core.stepsRequested = 0
         chip.lock.unlock()
         pty.unplug()
     }
@@ -184,7 +187,7 @@ final class CoreRunner: @unchecked Sendable {
 
         if core.stepsRequested > 0 && core.state == .halted {
             core.stepsRequested -= 1
-            runSlice(limit: 1)
+            runSlice(limit: 1, singleInstruction: true)
             saveRegisters()
             return 0
         }
@@ -207,12 +210,23 @@ final class CoreRunner: @unchecked Sendable {
         [chip.system.nextSysTickEvent, chip.devices?.usart1.nextEvent, rxQueue.first?.due, txOut.first?.due].compactMap { $0 }.min()
     }
 
-    private func runSlice(limit: UInt64) {
+    /// `singleInstruction`: a debugger's step, one instruction and one cycle (the block hook has
+    /// counted the whole block the instruction starts).
+    private func runSlice(limit: UInt64, singleInstruction: Bool = false) {
         let now = chip.cycles.cycles
         stopAt = limit == 1 ? now + 1 : min(now + limit, nextEvent() ?? UInt64.max)
         if stopAt <= now { stopAt = now + 1 }
         pendingBusFault = nil
-        let stop = cpu.run(from: cpu[.pc], until: stopAt)
+        // One instruction: stop at the next one's address, or (a branch ends its block) at the
+        // next block, which the clock limit of now + 1 does.
+        let pc = cpu[.pc] & ~1
+        var end: UInt32 = 0xFFFF_FFFE
+        if singleInstruction, let first = cpu.readMemory(pc, count: 2) {
+            let top = first[1] >> 3
+            end = pc + ((top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2)
+        }
+        let stop = cpu.run(from: pc, until: stopAt, end: end)
+        if singleInstruction { chip.cycles.cycles = now + 1 }
         switch stop {
         case .returned:
             if let fault = pendingBusFault {
@@ -376,8 +390,18 @@ final class CoreRunner: @unchecked Sendable {
     }
 
     /// Called under the chip's lock when the debugger halts, resumes or resets the core.
+    /// A step the debugger asks for runs here and now, on the debugger's thread under the chip's
+    /// lock (the core thread is between slices): on a chip a step ends long before the
+    /// debugger's next transfer, so the next DHCSR read must find it done.
     private func coreStateChanged() {
-        if chip.core.state == .halted && !chip.core.registersChanged { saveRegisters() }
+        let core = chip.core
+        if core.state == .halted && !core.registersChanged { saveRegisters() }
+        while core.state == .halted && core.stepsRequested > 0 {
+            core.stepsRequested -= 1
+            if core.registersChanged { loadRegisters() }
+            runSlice(limit: 1, singleInstruction: true)
+            saveRegisters()
+        }
     }
 
     // MARK: exceptions (ARMv7-M B1.5)

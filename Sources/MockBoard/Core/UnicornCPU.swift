@@ -198,13 +198,16 @@ final class UnicornCPU {
 
     /// Runs from `pc` until the clock reaches `stopAt` (checked at block boundaries; the first
     /// block always runs), `stop()`, `stopAtNextBlock()`, WFI, or a fault.
-    func run(from pc: UInt32, until stopAt: UInt64) -> Stop {
+    /// `end`: stop before executing the instruction there (a debugger's single step). Unicorn's
+    /// instruction count is not used for that: it installs a code hook whose addition and removal
+    /// flush every translation, which touches the whole code buffer (about 1 GiB).
+    func run(from pc: UInt32, until stopAt: UInt64, end: UInt32 = 0xFFFF_FFFE) -> Stop {
         lastBadAccess = nil
         counter.pointee.stop_at = stopAt
         counter.pointee.first_block = 1
         counter.pointee.stop_soon = 0
-        // An address no Thumb instruction lives at: runs end by stop(), WFI or a fault only.
-        let err = uc_emu_start(engine, UInt64(pc | 1), 0xFFFF_FFFE, 0, 0)
+        // By default an address no Thumb instruction lives at: runs end by stop(), WFI or a fault.
+        let err = uc_emu_start(engine, UInt64(pc | 1), UInt64(end), 0, 0)
         switch err {
         case UC_ERR_OK:
             return .returned
