@@ -95,8 +95,8 @@ struct RunCommand: ParsableCommand {
             let target = try catalog.board(named: board)
             let remote = try probe.openRemote()        // --probe usbip://…
             let isMock = probe.mock || remote?.device.isHilMockBoard == true
-            let core: BoardCore = !probe.mock ? .silicon
-                : probe.mockCore == .hostHarness ? .hostHarness : .emulatedSTM32(target.part)
+            let core: BoardCore = probe.mock ? (probe.mockCore == .hostHarness ? .hostHarness : .emulatedSTM32(target.part))
+                : isMock ? .remoteMock(chip: target.part) : .silicon
             let harnessImage = core == .hostHarness && harness == nil ? nil
                 : try HarnessFirmware.image(target: target.name, given: harness, catalog: catalog,
                                             base: target.firmware.harnessRegion.base.value, note: { note($0) })

@@ -35,6 +35,9 @@ import MockBoard
         #expect(board["kind"] as? String == "mock")
         #expect(board["baud"] as? Int == 2_000_000)                                       // the switch went over SET_LINE_CODING
         #expect((report["latency"] as? [String: Any])?["timer_kind"] as? String == "estimated")
+        // This exported mock answers with the host-compiled harness; its HELLO (an estimating
+        // timer) says so, and the report does not call it silicon or an emulated core.
+        #expect(board["core"] as? String == "host-compiled harness, no firmware runs")
         #expect((report["samples"] as? [[String: Any]])?.count == 12)
         // The image went into the exported board's flash: its harness info block is there.
         #expect(boards[0].target.flashBytes(at: 0x0800_0200, count: 4) == Array("HILH".utf8))

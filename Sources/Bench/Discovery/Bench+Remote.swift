@@ -38,7 +38,8 @@ extension Bench {
         case let .success(remote):
             let device = remote.transport.device
             let board = ProbeBoard(kind: device.isHilMockBoard ? .mock : .usb, definition: remote.definition,
-                                   transport: remote.transport, serialPort: address.description, id: id,
+                                   transport: remote.transport, serialPort: address.description,
+                                   core: device.isHilMockBoard ? .remoteMock(chip: remote.definition.part) : .silicon, id: id,
                                    openSerial: { rate in try USBIPSerialPort(device: device, baud: rate) })
             attach(board)
             // Registered after the attach: a connection already gone reports at once, and is

@@ -7,6 +7,15 @@ public enum BoardCore: Sendable, Equatable {
     /// `chip`: the part emulated; `cycleModel`: how its clock advances.
     case emulated(chip: String, cycleModel: String)
     case hostHarness
+    /// A hil mock board reached over USB/IP, whose core the exporting host chose: its HELLO
+    /// tells (the emulated core's firmware times with the DWT, the host harness estimates).
+    case remoteMock(chip: String)
+
+    /// What the board's HELLO shows it is.
+    public func resolved(by timer: TimerKind) -> BoardCore {
+        guard case let .remoteMock(chip) = self else { return self }
+        return timer == .dwtCycleCounter ? .emulatedSTM32(chip) : .hostHarness
+    }
 
     /// The mock board's emulated STM32F746 (`Sources/MockBoard/Core`).
     public static func emulatedSTM32(_ chip: String) -> BoardCore { .emulated(chip: chip, cycleModel: "1 cycle per instruction") }
@@ -17,6 +26,7 @@ public enum BoardCore: Sendable, Equatable {
         case .silicon: return nil
         case let .emulated(chip, _): return "emulated \(chip) core running the flashed firmware"
         case .hostHarness: return "host-compiled harness, no firmware runs"
+        case let .remoteMock(chip): return "\(chip) mock over USB/IP"
         }
     }
 

@@ -215,6 +215,7 @@ public struct EvaluationRunner {
 
         let stats = session.statistics
         let inputBytes = (samples.count * repeats + warmup) * prepared.model.summary.inputBytes
+        let core = core.resolved(by: hello.timer)
         let timer = core.timer(hello.timer)
         let profile = try ProfileReport.build(
             model: prepared.model, profiled: profiled, requested: min(profileIDs.count, samples.count), timer: timer,
