@@ -10,15 +10,19 @@ import STLink
     /// Flash: SP 0x20001000, reset 0x08000009; then movs r0,#1; movs r1,#2; adds r2,r0,r1; b .
     static let program: [UInt8] = u32(0x2000_1000) + u32(0x0800_0009) + [0x01, 0x20, 0x02, 0x21, 0x42, 0x18, 0xFE, 0xE7]
 
-    @Test func stepsOneInstructionAtATimeFromTheResetVector() throws {
+    /// A board whose flash holds `flash` (erased when nil), its core running, and our driver on its probe.
+    static func attach(flash: [UInt8]?) throws -> (board: MockBoard, probe: STLinkProbe, core: CortexM) {
         let board = MockBoard(chip: Fixture.chip)
-        board.target.preload(flash: Self.program, at: 0x0800_0000)
+        if let flash { board.target.preload(flash: flash, at: 0x0800_0000) }
         _ = try board.attachEmulatedCore()
-        defer { board.detachSerial() }
         let probe = STLinkProbe(transport: board.probe)
         try probe.open()
-        defer { probe.close() }
-        let core = CortexM(probe: probe)
+        return (board, probe, CortexM(probe: probe))
+    }
+
+    @Test func stepsOneInstructionAtATimeFromTheResetVector() throws {
+        let (board, probe, core) = try Self.attach(flash: Self.program)
+        defer { probe.close(); board.detachSerial() }
         try core.reset(halt: true)
         #expect(try core.readRegister(15) == 0x0800_0008)
         #expect(try core.readRegister(13) == 0x2000_1000)
@@ -43,13 +47,8 @@ import STLink
 
     @Test func aLockedUpCoreShowsInDHCSRAndItsFaultState() throws {
         // An erased flash: SP and reset vector 0xFFFFFFFF; stacking the fault fails, the core locks up.
-        let board = MockBoard(chip: Fixture.chip)
-        _ = try board.attachEmulatedCore()
-        defer { board.detachSerial() }
-        let probe = STLinkProbe(transport: board.probe)
-        try probe.open()
-        defer { probe.close() }
-        let core = CortexM(probe: probe)
+        let (board, probe, core) = try Self.attach(flash: nil)
+        defer { probe.close(); board.detachSerial() }
         try core.reset(halt: false)
         Thread.sleep(forTimeInterval: 0.05)
         #expect(try probe.read32(CortexM.Register.dhcsr) & (1 << 19) != 0, "S_LOCKUP")

@@ -163,34 +163,33 @@ final class CoreRunner: @unchecked Sendable {
         pty.unplug()
     }
 
+    /// Flash written since the core last ran (a probe's programming): its translations and
+    /// cached instruction counts are dropped, for a slice and a debugger's step alike.
+    private func syncCode() {
+        guard chip.flash.generation != flashGeneration else { return }
+        flashGeneration = chip.flash.generation
+        let flash = chip.chip.flash, size = chip.flash.cells.mappedCount
+        cpu.codeChanged(at: flash.base.value, count: size)
+        if let alias = flash.itcmAlias?.value { cpu.codeChanged(at: alias, count: size) }
+    }
+
     /// One slice of the core's life. Returns how long to wait (unlocked) before the next.
     private func step() -> Double {
         let core = chip.core
-        guard core.state == .running || core.stepsRequested > 0 else {
+        guard core.state == .running else {
             drainHost()                  // a halted core services no UART: what arrives is lost
             for i in txOut.indices { txOut[i].due = 0 }     // what was shifting out still arrives
             anchor = nil
             return 0.001
         }
         if core.registersChanged { loadRegisters() }
-        if chip.flash.generation != flashGeneration {
-            flashGeneration = chip.flash.generation
-            let flash = chip.chip.flash, size = chip.flash.cells.mappedCount
-            cpu.codeChanged(at: flash.base.value, count: size)
-            if let alias = flash.itcmAlias?.value { cpu.codeChanged(at: alias, count: size) }
-        }
+        syncCode()
         if core.lockedUp { drainHost(); return 0.001 }
         receiveFromHost()
         deliverDue()
         chip.system.advanceSysTick()
         chip.devices?.usart1.advance()
 
-        if core.stepsRequested > 0 && core.state == .halted {
-            core.stepsRequested -= 1
-            runSlice(limit: 1, singleInstruction: true)
-            saveRegisters()
-            return 0
-        }
         if sleeping {
             if chip.system.anyPendingWakes { sleeping = false } else {
                 // Asleep in WFI: time moves to the next thing that can wake the core.
@@ -399,6 +398,7 @@ final class CoreRunner: @unchecked Sendable {
         while core.state == .halted && core.stepsRequested > 0 {
             core.stepsRequested -= 1
             if core.registersChanged { loadRegisters() }
+            syncCode()
             runSlice(limit: 1, singleInstruction: true)
             saveRegisters()
         }
