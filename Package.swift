@@ -120,6 +120,12 @@ let package = Package(
             path: "Benchmarks/StreamBenchmark",
             exclude: ["make_model.py", "pool-dense-32x32x3.hilm"]
         ),
+        // ---- Fuzzing (docs/reliability.md): the parsers of untrusted bytes as fuzz targets ----
+        .target(name: "FuzzTargets", dependencies: ["Deployer", "CHilRuntime", "CHarness", "USBIP", "GDBRemote", "HilAPI"]),
+        // A libFuzzer binary when scripts/fuzz builds it with -sanitize=fuzzer -DHIL_FUZZ (libFuzzer
+        // then supplies main, hence -parse-as-library); a corpus replayer in a plain build.
+        .executableTarget(name: "hil-fuzz", dependencies: ["FuzzTargets"],
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
             name: "firmware-benchmark",
             dependencies: ["Deployer", "MockBoard", "QEMUBoard", "GDBRemote", "CHilRuntime"],
@@ -153,6 +159,7 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["CHarness", "CHilRuntime", "Deployer"]),
         .testTarget(name: "DatasetTests", dependencies: ["Deployer", "CHilRuntime"]),
         .testTarget(name: "GDBRemoteTests", dependencies: ["GDBRemote"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "QEMUBoardTests", dependencies: ["QEMUBoard", "GDBRemote"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Deployer", "STLink", "MockBoard"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),

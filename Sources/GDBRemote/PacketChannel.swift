@@ -87,29 +87,18 @@ final class PacketChannel {
 
     /// One `$…#cs` or `%…#cs` frame, or nil after skipping bytes outside any frame.
     private func nextFrame(command: String, deadline: Deadline) throws(GDBError) -> ([UInt8], UInt8, Bool)? {
-        // Skip to a frame start; acks, stray interrupts and line noise end up here.
-        while start < inbox.count, inbox[start] != RSPPacket.start, inbox[start] != RSPPacket.notification {
-            start += 1
-        }
-        guard start < inbox.count else {
+        switch RSPPacket.scan(inbox, from: start) {
+        case .incomplete(let skipTo):
+            start = skipTo
             try fill(command: command, deadline: deadline)
             return nil
-        }
-        guard let hash = inbox[(start + 1)...].firstIndex(of: RSPPacket.end), hash + 2 < inbox.count else {
-            try fill(command: command, deadline: deadline)
+        case .resynchronise(let at):
+            start = at
             return nil
+        case .frame(let body, let kind, let checksumOK, let next):
+            start = next
+            return (body, kind, checksumOK)
         }
-        // A second '$' before the '#' means the first frame was cut off: resynchronise on it.
-        // ('%' may occur inside binary data, '$' never does.)
-        if let restart = inbox[(start + 1)..<hash].lastIndex(of: RSPPacket.start) {
-            start = restart
-            return nil
-        }
-        let kind = inbox[start]
-        let body = Array(inbox[(start + 1)..<hash])
-        let sent = RSPPacket.bytes(fromHex: inbox[(hash + 1)...(hash + 2)])
-        start = hash + 3
-        return (body, kind, sent?.first == RSPPacket.checksum(body))
     }
 
     /// Reads more from the socket, first compacting what has been consumed.

@@ -33,6 +33,33 @@ public enum RSPPacket {
         return bytes
     }
 
+    /// What `scan` found in received bytes.
+    package enum Scan: Equatable {
+        /// No complete frame from `skipTo` on (noise before it is consumed): read more.
+        case incomplete(skipTo: Int)
+        /// A frame was cut off by a new '$' at `at`: start again there.
+        case resynchronise(at: Int)
+        /// A whole frame: its body (before run-length expansion), '$' or '%', whether the
+        /// checksum matched, and where the next frame may start.
+        case frame(body: [UInt8], kind: UInt8, checksumOK: Bool, next: Int)
+    }
+
+    /// Finds the next frame in `bytes` from `start`. Acks, stray interrupts and line noise before
+    /// a frame start are skipped. A second '$' before the '#' means the first frame was cut off
+    /// ('%' may occur inside binary data, '$' never does).
+    package static func scan(_ bytes: [UInt8], from start: Int) -> Scan {
+        var start = start
+        while start < bytes.count, bytes[start] != self.start, bytes[start] != notification { start += 1 }
+        guard start < bytes.count else { return .incomplete(skipTo: start) }
+        guard let hash = bytes[(start + 1)...].firstIndex(of: end), hash + 2 < bytes.count else {
+            return .incomplete(skipTo: start)
+        }
+        if let restart = bytes[(start + 1)..<hash].lastIndex(of: self.start) { return .resynchronise(at: restart) }
+        let body = Array(bytes[(start + 1)..<hash])
+        let sent = RSPPacket.bytes(fromHex: bytes[(hash + 1)...(hash + 2)])
+        return .frame(body: body, kind: bytes[start], checksumOK: sent?.first == checksum(body), next: hash + 3)
+    }
+
     /// Bytes that cannot travel unescaped in binary data: the frame markers, the escape itself,
     /// and '*', which a reader could take for a run-length marker.
     static func needsEscape(_ byte: UInt8) -> Bool {

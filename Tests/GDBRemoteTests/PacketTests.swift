@@ -64,3 +64,31 @@ struct PacketTests {
         #expect(stub.description.contains("E14") && stub.description.contains("m20000000,4"))
     }
 }
+
+@Suite("Frame scanning: noise, cut-off frames, checksums")
+struct FrameScanTests {
+    @Test func skipsNoiseAndFindsTheFrame() {
+        let bytes = Array("+\u{03}$OK#9a$S05".utf8)
+        #expect(RSPPacket.scan(bytes, from: 0) == .frame(body: Array("OK".utf8), kind: UInt8(ascii: "$"), checksumOK: true, next: 8))
+        // The second frame has no '#' yet: wait for more, having consumed nothing past its '$'.
+        #expect(RSPPacket.scan(bytes, from: 8) == .incomplete(skipTo: 8))
+    }
+
+    @Test func aFrameCutOffByANewStartResynchronisesThere() {
+        let bytes = Array("$T0$OK#9a".utf8)
+        #expect(RSPPacket.scan(bytes, from: 0) == .resynchronise(at: 3))
+        #expect(RSPPacket.scan(bytes, from: 3) == .frame(body: Array("OK".utf8), kind: UInt8(ascii: "$"), checksumOK: true, next: 9))
+    }
+
+    @Test func aWrongOrUnreadableChecksumIsReportedNotTrusted() {
+        #expect(RSPPacket.scan(Array("$OK#9b".utf8), from: 0) == .frame(body: Array("OK".utf8), kind: UInt8(ascii: "$"), checksumOK: false, next: 6))
+        #expect(RSPPacket.scan(Array("$OK#zz".utf8), from: 0) == .frame(body: Array("OK".utf8), kind: UInt8(ascii: "$"), checksumOK: false, next: 6))
+        #expect(RSPPacket.scan(Array("%Stop:T05#00".utf8), from: 0)
+                == .frame(body: Array("Stop:T05".utf8), kind: UInt8(ascii: "%"), checksumOK: false, next: 12))
+    }
+
+    @Test func onlyNoiseIsConsumedWhole() {
+        #expect(RSPPacket.scan(Array("+++".utf8), from: 0) == .incomplete(skipTo: 3))
+        #expect(RSPPacket.scan([], from: 0) == .incomplete(skipTo: 0))
+    }
+}

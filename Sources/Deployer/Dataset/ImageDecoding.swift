@@ -2,18 +2,18 @@ import CImageDecode
 import Foundation
 
 /// An 8-bit image as decoded: rows top to bottom, samples interleaved, `channels` 1 or 3.
-struct PixelImage: Equatable, Sendable {
-    var width: Int
-    var height: Int
-    var channels: Int
-    var pixels: [UInt8]
+package struct PixelImage: Equatable, Sendable {
+    package var width: Int
+    package var height: Int
+    package var channels: Int
+    package var pixels: [UInt8]
 }
 
 /// PNG and JPEG decoding through CImageDecode (libpng, libjpeg-turbo). The format comes from the
 /// first bytes, not the extension; the conversions are documented in hil_image_decode.h and
 /// docs/datasets.md.
-enum ImageDecoding {
-    static func decode(_ bytes: Data, path: String) throws(DatasetError) -> PixelImage {
+package enum ImageDecoding {
+    package static func decode(_ bytes: Data, path: String) throws(DatasetError) -> PixelImage {
         let kind: DatasetError.ImageKind
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
             kind = .png

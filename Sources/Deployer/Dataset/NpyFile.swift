@@ -8,21 +8,21 @@ import Foundation
 /// the header length (little-endian u16 in 1.0, u32 in 2.0 and 3.0), then the header, a Python
 /// dict literal such as {'descr': '<f4', 'fortran_order': False, 'shape': (10, 32, 32, 3), }
 /// (Latin-1 in 1.0 and 2.0, UTF-8 in 3.0), then the elements.
-struct NpyArray {
+package struct NpyArray {
     let path: String
-    let dtype: NpyDType
-    let shape: [Int]
+    package let dtype: NpyDType
+    package let shape: [Int]
     /// The whole file; the elements start at `dataStart`.
-    let file: Data
-    let dataStart: Int
+    package let file: Data
+    package let dataStart: Int
 
-    var elementCount: Int { shape.reduce(1, *) }
+    package var elementCount: Int { shape.reduce(1, *) }
 
     static func read(_ path: String) throws(DatasetError) -> NpyArray {
         try parse(DatasetFiles.read(path), path: path)
     }
 
-    static func parse(_ file: Data, path: String) throws(DatasetError) -> NpyArray {
+    package static func parse(_ file: Data, path: String) throws(DatasetError) -> NpyArray {
         let bytes = [UInt8](file.prefix(12))
         guard bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) else {  // \x93NUMPY
             throw DatasetError(path, .npyNotNumpy(firstBytes: Array(bytes.prefix(8))))
@@ -94,10 +94,10 @@ struct NpyArray {
 
 /// A dtype descr such as '<f4', '|u1', '>i8', '<U12'. Sizes in bytes, except for unicode strings,
 /// whose count is in characters of 4 bytes (UTF-32).
-struct NpyDType: Equatable {
-    enum Kind: Equatable { case signed, unsigned, float, unicode, bytes, other }
-    let kind: Kind
-    let count: Int
+package struct NpyDType: Equatable {
+    package enum Kind: Equatable { case signed, unsigned, float, unicode, bytes, other }
+    package let kind: Kind
+    package let count: Int
     let bigEndian: Bool
     let descr: String
 
@@ -131,9 +131,9 @@ struct NpyDType: Equatable {
         self.init(kind: kind, count: count, bigEndian: scalars[0] == ">", descr: descr)
     }
 
-    var itemSize: Int { kind == .unicode ? count * 4 : count }
+    package var itemSize: Int { kind == .unicode ? count * 4 : count }
 
-    var isInteger: Bool { (kind == .signed || kind == .unsigned) && [1, 2, 4, 8].contains(count) }
+    package var isInteger: Bool { (kind == .signed || kind == .unsigned) && [1, 2, 4, 8].contains(count) }
 }
 
 extension NpyArray {
@@ -152,7 +152,7 @@ extension NpyArray {
 
     /// Element i of an integer array, sign-extended. uint64 values past Int64.max clamp (they are
     /// out of range as class indices anyway).
-    func integer(_ i: Int) -> Int64 {
+    package func integer(_ i: Int) -> Int64 {
         let size = dtype.count
         let raw = unsignedValue(at: i * size, size: size)
         if dtype.kind == .unsigned { return Int64(clamping: raw) }
@@ -161,7 +161,7 @@ extension NpyArray {
     }
 
     /// Element i of a string array; nil when its bytes are not text. NumPy pads with NULs.
-    func string(_ i: Int) -> String? {
+    package func string(_ i: Int) -> String? {
         let size = dtype.itemSize
         if dtype.kind == .bytes {
             let bytes = file[file.startIndex + dataStart + i * size..<file.startIndex + dataStart + (i + 1) * size]
