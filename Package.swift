@@ -120,6 +120,13 @@ let package = Package(
             path: "Benchmarks/StreamBenchmark",
             exclude: ["make_model.py", "pool-dense-32x32x3.hilm"]
         ),
+        // ---- Reliability (docs/reliability.md): commands that print figures and fail when one falls short ----
+        .executableTarget(
+            name: "fault-matrix",
+            dependencies: ["Bench", "Deployer", "HilAPI", "HildStore", "MockBoard",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Reliability/FaultMatrix"
+        ),
         // ---- Fuzzing (docs/reliability.md): the parsers of untrusted bytes as fuzz targets ----
         .target(name: "FuzzTargets", dependencies: ["Deployer", "CHilRuntime", "CHarness", "USBIP", "GDBRemote", "HilAPI"]),
         // A libFuzzer binary when scripts/fuzz builds it with -sanitize=fuzzer -DHIL_FUZZ (libFuzzer

@@ -30,6 +30,24 @@ import MockBoard
         #expect(error?.description.contains("unplugged") == true)
     }
 
+    /// The cable pulled at each stage of flashing: the flash fails as a disconnect, and the cells
+    /// show the stage it was pulled in (erased but unwritten, partly written, fully written).
+    @Test(arguments: FlashStage.allCases)
+    func unplugDuringAStageCutsThatStage(_ stage: FlashStage) throws {
+        let bench = try Bench(faults: FaultPlan(unplugDuring: stage))
+        let error = failure(on: bench, "the probe pulled during \(stage)")
+        guard case .probe(.transport(.disconnected))? = error else { Issue.record("expected a disconnect, got \(String(describing: error))"); return }
+        let stats = bench.board.statistics
+        let programs = stats.programAccesses.values.reduce(0, +)
+        let written = bench.flashContents(0x0800_0000, image[0].bytes.count)
+        #expect(stats.sectorErases.values.reduce(0, +) + stats.massErases >= 1)
+        switch stage {
+        case .erase: #expect(programs == 0)
+        case .program: #expect(programs > 0 && written != image[0].bytes)
+        case .verify: #expect(written == image[0].bytes)
+        }
+    }
+
     @Test func aShortWaitStormIsRetriedAndTheFlashSucceeds() throws {
         var faults = FaultPlan.none
         faults.waitStorm = WaitStorm(afterMemoryCommands: 20, count: 4)

@@ -13,9 +13,10 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
 
     private final class Slot {
         let board: MockBoard
+        let faults: MockBoardFaults
         var plugged = true
-        var serialPath: String
-        init(board: MockBoard, serialPath: String) { self.board = board; self.serialPath = serialPath }
+        var serialPath: String = ""
+        init(board: MockBoard, faults: MockBoardFaults) { self.board = board; self.faults = faults }
     }
 
     public let definition: BoardDefinition
@@ -25,20 +26,28 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
     private var slots: [String: Slot] = [:]
     private var order: [String] = []
 
-    /// `count` boards with serials 4D4F434B0746F7D15C000001 … (from `firstNumber`).
+    /// `count` boards with serials 4D4F434B0746F7D15C000001 … (from `firstNumber`); `faults`
+    /// by board number.
     public init(count: Int, definition: BoardDefinition, catalog: BoardCatalog, core: MockCoreKind = .emulated,
-                firstNumber: Int = 1) throws {
+                firstNumber: Int = 1, faults: [Int: MockBoardFaults] = [:]) throws {
         self.definition = definition
         self.core = core
         uartConfig = MockUARTConfig(board: definition)
         let chip = catalog.chip(for: definition)
         for n in firstNumber..<(firstNumber + count) {
             let serial = Self.serial(n)
-            let board = MockBoard(chip: chip, probe: .v2_1(serial: serial), hseHz: definition.hseHz)
-            let path = try board.attach(core, uart: uartConfig)
-            slots[serial] = Slot(board: board, serialPath: path)
+            let plan = faults[n] ?? MockBoardFaults()
+            let board = MockBoard(chip: chip, probe: .v2_1(serial: serial), faults: plan.probe, hseHz: definition.hseHz)
+            let slot = Slot(board: board, faults: plan)
+            slot.serialPath = try attachLine(of: slot, serial: serial)
+            slots[serial] = slot
             order.append(serial)
         }
+    }
+
+    private func attachLine(of slot: Slot, serial: String) throws -> String {
+        try slot.board.attach(core, uart: uartConfig, serialFaults: slot.faults.serial,
+                              onPull: { [weak self] in self?.unplug(serial) })
     }
 
     public var serials: [String] { lock.withLock { order } }
@@ -56,7 +65,8 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
                 throw ProbeOpenError.notFound(serial: serial, available: order)
             }
             guard slot.plugged else { throw ProbeOpenError.notFound(serial: serial, available: order.filter { slots[$0]!.plugged }) }
-            return PluggableTransport(inner: slot.board.probe, isPlugged: { [weak self] in self?.isPlugged(serial) ?? false })
+            return PluggableTransport(inner: slot.board.probe, isPlugged: { [weak self] in self?.isPlugged(serial) ?? false },
+                                      onDisconnected: { [weak self] in self?.unplug(serial) })
         }
     }
 
@@ -75,7 +85,7 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
         try lock.withLock {
             guard let slot = slots[serial] else { return nil }
             if !slot.plugged {
-                slot.serialPath = try slot.board.attach(core, uart: uartConfig)
+                slot.serialPath = try attachLine(of: slot, serial: serial)
                 slot.plugged = true
             }
             return slot.serialPath
@@ -87,22 +97,41 @@ public final class MockBus: ProbeConnector, @unchecked Sendable {
 }
 
 /// A probe transport that fails once its board is pulled, as libusb does for a vanished device.
+/// A probe that pulls itself (a `FaultPlan` cut) takes its VCP with it, as a pulled cable does.
 final class PluggableTransport: USBTransport {
     let inner: any USBTransport
     let isPlugged: () -> Bool
-    init(inner: any USBTransport, isPlugged: @escaping () -> Bool) { self.inner = inner; self.isPlugged = isPlugged }
+    let onDisconnected: () -> Void
+    init(inner: any USBTransport, isPlugged: @escaping () -> Bool, onDisconnected: @escaping () -> Void) {
+        self.inner = inner; self.isPlugged = isPlugged; self.onDisconnected = onDisconnected
+    }
     var identity: ProbeIdentity { inner.identity }
     var clock: any HostClock { inner.clock }
     func bulkOut(_ data: [UInt8], timeout: Duration) throws(TransportError) {
-        guard isPlugged() else { throw .disconnected(serial: identity.serial) }
-        try inner.bulkOut(data, timeout: timeout)
+        try passing { () throws(TransportError) in try inner.bulkOut(data, timeout: timeout) }
     }
     func bulkIn(maxLength: Int, timeout: Duration) throws(TransportError) -> [UInt8] {
-        guard isPlugged() else { throw .disconnected(serial: identity.serial) }
-        return try inner.bulkIn(maxLength: maxLength, timeout: timeout)
+        try passing { () throws(TransportError) in try inner.bulkIn(maxLength: maxLength, timeout: timeout) }
     }
     func reset() throws(TransportError) {
+        try passing { () throws(TransportError) in try inner.reset() }
+    }
+
+    private func passing<T>(_ call: () throws(TransportError) -> T) throws(TransportError) -> T {
         guard isPlugged() else { throw .disconnected(serial: identity.serial) }
-        try inner.reset()
+        do { return try call() } catch {
+            if case .disconnected = error { onDisconnected() }
+            throw error
+        }
+    }
+}
+
+/// The faults one mock board is built with: its probe and target, and its serial line.
+public struct MockBoardFaults: Sendable, Equatable {
+    public var probe: FaultPlan
+    public var serial: SerialFaultPlan
+    public init(probe: FaultPlan = .none, serial: SerialFaultPlan = .none) {
+        self.probe = probe
+        self.serial = serial
     }
 }

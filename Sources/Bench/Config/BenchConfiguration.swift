@@ -21,6 +21,9 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
     /// What runs on the mock boards: the flashed firmware on an emulated core (the default), or
     /// the harness compiled for this host (`host-harness`: fast, proves nothing about the firmware).
     public var mockCore: MockCoreKind
+    /// Faults built into mock boards, by board number (1 is serial …000001): the reliability
+    /// suite's fault matrix (docs/reliability.md). Set in code only; a configuration file cannot.
+    public var mockFaults: [Int: MockBoardFaults] = [:]
     /// QEMU boards to run (qemu-system-arm, machine `qemuMachine`).
     public var qemuBoards: Int
     public var qemuMachine: String

@@ -31,7 +31,7 @@ extension Bench {
 
 /// tar, run for the bench: a dataset folder archived as the API takes it, an archive listed or
 /// unpacked. One runner, so every use drains both pipes and reports tar's own words.
-enum DatasetArchive {
+public enum DatasetArchive {
     struct Failure: Error, CustomStringConvertible {
         let description: String
         /// tar ran and refused (as opposed to tar not running at all).
@@ -39,7 +39,7 @@ enum DatasetArchive {
     }
 
     /// The folder's contents, archived with relative paths.
-    static func tar(directory: String) throws -> Data {
+    public static func tar(directory: String) throws -> Data {
         try run(["-C", directory, "-cf", "-", "."])
     }
 

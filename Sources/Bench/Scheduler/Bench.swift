@@ -49,7 +49,7 @@ public actor Bench {
                 throw ConfigurationError(message: "mock boards need a board definition in \(catalog.directory.path), and it has none")
             }
             mockBus = try MockBus(count: configuration.mockBoards, definition: definition, catalog: catalog,
-                                  core: configuration.mockCore)
+                                  core: configuration.mockCore, faults: configuration.mockFaults)
         } else {
             mockBus = nil
         }

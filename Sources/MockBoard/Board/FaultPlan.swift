@@ -4,7 +4,7 @@
 /// WAIT while it is busy, a peripheral region that faults, sectors write-protected by an earlier
 /// tool, a weak supply. A driver is expected to notice each one and say so; none of them is hidden
 /// from a read-back.
-public struct FaultPlan: Sendable {
+public struct FaultPlan: Sendable, Equatable {
     /// After this many bulk transfers (IN and OUT together) every call, and `reset()`, throws
     /// `TransportError.disconnected`: transfer number N still works, N+1 does not.
     public var unplugAfterTransfers: Int?
@@ -17,18 +17,32 @@ public struct FaultPlan: Sendable {
     public var writeProtectedSectors: Set<Int>
     /// Replaces the probe configuration's target voltage, e.g. 2.4 for a supply too low for x32.
     public var targetVoltage: Double?
+    /// The cable is pulled while the flash is being erased, programmed or verified: the transfer
+    /// after the stage begins, and every one after it, throws `TransportError.disconnected`.
+    public var unplugDuring: FlashStage?
 
     public init(unplugAfterTransfers: Int? = nil, waitStorm: WaitStorm? = nil,
                 apFault: ClosedRange<UInt32>? = nil, writeProtectedSectors: Set<Int> = [],
-                targetVoltage: Double? = nil) {
+                targetVoltage: Double? = nil, unplugDuring: FlashStage? = nil) {
         self.unplugAfterTransfers = unplugAfterTransfers
         self.waitStorm = waitStorm
         self.apFault = apFault
         self.writeProtectedSectors = writeProtectedSectors
         self.targetVoltage = targetVoltage
+        self.unplugDuring = unplugDuring
     }
 
     public static let none = FaultPlan()
+}
+
+/// The stages of flashing as the target sees them, for `FaultPlan.unplugDuring`.
+public enum FlashStage: String, Sendable, CaseIterable {
+    /// A sector or mass erase has been started (FLASH_CR STRT).
+    case erase
+    /// Programming has begun: the controller has run its first program operations.
+    case program
+    /// The probe reads flash back after programming it.
+    case verify
 }
 
 /// After `afterMemoryCommands` memory commands have been served normally, the next `count` memory

@@ -45,9 +45,11 @@ public final class MockBoard {
     /// core starts from reset, from what the emulated flash then holds: the info block and the
     /// model region. An empty or foreign image gives no HELLO; a halted core answers nothing.
     @discardableResult
-    public func attachSerial(_ config: MockUARTConfig, faults: SerialFaultPlan = .none) throws -> String {
+    public func attachSerial(_ config: MockUARTConfig, faults: SerialFaultPlan = .none,
+                             onPull: (@Sendable () -> Void)? = nil) throws -> String {
         if let uart { return uart.pty.path }
         let line = try MockUART(config: config, faults: faults)
+        line.onPull = onPull
         uart = line
         let target = self.target
         target.onRunStateChange = { [weak line] running, booted in

@@ -13,12 +13,14 @@ public enum MockCoreKind: String, Sendable, CaseIterable, Codable {
 }
 
 extension MockBoard {
-    /// Plugs in the VCP with `kind` behind it; returns the pty's path.
+    /// Plugs in the VCP with `kind` behind it; returns the pty's path. Serial faults apply to the
+    /// host harness's line only (the emulated core's USART is the firmware's own).
     @discardableResult
-    public func attach(_ kind: MockCoreKind, uart: MockUARTConfig) throws -> String {
+    public func attach(_ kind: MockCoreKind, uart: MockUARTConfig, serialFaults: SerialFaultPlan = .none,
+                       onPull: (@Sendable () -> Void)? = nil) throws -> String {
         switch kind {
         case .emulated: return try attachEmulatedCore()
-        case .hostHarness: return try attachSerial(uart)
+        case .hostHarness: return try attachSerial(uart, faults: serialFaults, onPull: onPull)
         }
     }
 }

@@ -23,6 +23,14 @@ extension EmulatedSTM32F7 {
     /// The flash interface decodes a 1 KB block (RM0385 memory map: 0x4002 3C00–0x4002 3FFF).
     static let flashInterfaceSpan: UInt32 = 0x400
 
+    /// Whether `address` is in the flash array, at its own address or its ITCM alias.
+    func isFlash(_ address: UInt32) -> Bool {
+        let size = UInt32(chip.flashSize)
+        if address &- chip.flash.base.value < size { return true }
+        if let alias = chip.flash.itcmAlias?.value, address &- alias < size { return true }
+        return false
+    }
+
     func decode(_ address: UInt32, size: Int) -> Result<BusTarget, BusFault> {
         guard size == 1 || size == 2 || size == 4 else {
             return .failure(BusFault(address: address, reason: .badSize))

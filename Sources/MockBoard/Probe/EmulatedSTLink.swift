@@ -25,6 +25,10 @@ public final class EmulatedSTLink: USBTransport {
     /// What GETLASTRWSTATUS(2) reports: the last memory transfer's status and fault address.
     var lastTransfer: (status: UInt8, address: UInt32) = (Status.ok, 0)
     private var transfersSeen = 0
+    /// Set once the probe read flash after programs ran: the verify stage of `FaultPlan.unplugDuring`.
+    var readFlashAfterProgramming = false
+    /// Once pulled by `FaultPlan.unplugDuring`, pulled for good.
+    private var pulledDuringStage = false
     var memoryCommandsServed = 0
     var waitsAnswered = 0
 
@@ -170,6 +174,21 @@ public final class EmulatedSTLink: USBTransport {
     private func checkPlugged() throws(TransportError) {
         if let limit = faults.unplugAfterTransfers, transfersSeen >= limit {
             throw .disconnected(serial: config.serial)
+        }
+        if let stage = faults.unplugDuring, pulledDuringStage || stageBegun(stage) {
+            pulledDuringStage = true
+            throw .disconnected(serial: config.serial)
+        }
+    }
+
+    /// Whether the target has entered `stage`, from the flash controller's own counts.
+    private func stageBegun(_ stage: FlashStage) -> Bool {
+        let flash = target.flashStatistics
+        switch stage {
+        case .erase: return flash.massErases + flash.sectorErases.values.reduce(0, +) > 0
+        // Some words in, so the cut lands mid-image rather than before the first write.
+        case .program: return flash.programAccesses.values.reduce(0, +) >= 64
+        case .verify: return readFlashAfterProgramming
         }
     }
 

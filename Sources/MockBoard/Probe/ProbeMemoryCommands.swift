@@ -118,6 +118,10 @@ extension EmulatedSTLink {
 
     func busRead(_ address: UInt32, _ size: Int) -> Result<UInt32, BusFault> {
         if let fault = injectedFault(address, size) { return .failure(fault) }
+        if faults.unplugDuring == .verify, !readFlashAfterProgramming, target.isFlash(address),
+           !target.flashStatistics.programAccesses.isEmpty {
+            readFlashAfterProgramming = true
+        }
         return target.read(address: address, size: size)
     }
 

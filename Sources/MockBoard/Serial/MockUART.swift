@@ -34,7 +34,9 @@ final class MockUART: @unchecked Sendable {
     private var stepRelease: ContinuousClock.Instant?
     private var stallUntil: ContinuousClock.Instant?
     private var bytesFromHost = 0
-    private var stalled = false, rebooted = false
+    private var stalled = false, rebooted = false, pulled = false
+    /// Called on the UART's thread when `faults.pullAfterBytes` is reached.
+    var onPull: (@Sendable () -> Void)?
     private var random: SplitMix
     private var lastBoot: (HarnessInfoBlock?, [UInt8])?
     /// HIL_MOCK_UART_TRACE=FILE logs boots, run state, baud changes and byte counts.
@@ -142,6 +144,13 @@ final class MockUART: @unchecked Sendable {
             stalled = true
             stallUntil = now + faults.stallDuration
         }
+        if let after = faults.pullAfterBytes, !pulled, bytesFromHost >= after {
+            pulled = true
+            running = false
+            log("pulled after \(bytesFromHost) bytes from the host")
+            onPull?()
+            return
+        }
         if let after = faults.rebootAfterBytes, !rebooted, bytesFromHost >= after, let (info, model) = lastBoot {
             rebooted = true
             boot(info: info, model: model)
@@ -191,14 +200,16 @@ final class MockUART: @unchecked Sendable {
             if faults.bitFlipRate > 0, random.unit() < faults.bitFlipRate { b ^= 1 << UInt8(random.next() % 8) }
             if mismatch { b = UInt8(truncatingIfNeeded: random.next()) | 0x80 }
             out.append(b)
+            if faults.duplicateRate > 0, random.unit() < faults.duplicateRate { out.append(b) }
         }
         return out
     }
 
     // MARK: the harness
 
-    private func boot(info: HarnessInfoBlock?, model: [UInt8]) {
-        lastBoot = (info, model)
+    private func boot(info: HarnessInfoBlock?, model flashed: [UInt8]) {
+        let model = faults.foreignModel ?? flashed
+        lastBoot = (info, flashed)
         tx.removeAll(); txHead = 0
         baud = config.bootBaud
         pendingBaud = nil

@@ -26,11 +26,13 @@ public struct MockUARTConfig: Sendable {
 }
 
 /// Faults on the virtual COM port, applied by the mock UART. Deterministic for a given seed.
-public struct SerialFaultPlan: Sendable {
+public struct SerialFaultPlan: Sendable, Equatable {
     /// Probability that a byte (either direction) has one bit flipped.
     public var bitFlipRate: Double = 0
     /// Probability that a byte (either direction) is lost.
     public var dropRate: Double = 0
+    /// Probability that a byte (either direction) arrives twice.
+    public var duplicateRate: Double = 0
     /// After this many bytes received from the host, the board stops reading and answering for
     /// `stallDuration`.
     public var stallAfterBytes: Int?
@@ -38,6 +40,12 @@ public struct SerialFaultPlan: Sendable {
     /// After this many bytes received from the host, the board reboots (its harness starts over
     /// with a new boot id; whatever was in flight is lost).
     public var rebootAfterBytes: Int?
+    /// After this many bytes received from the host the board is pulled, VCP and probe together
+    /// (the owner of the board does the pulling; see `MockBoard.attachSerial(_:faults:onPull:)`).
+    public var pullAfterBytes: Int?
+    /// The model the harness finds in flash at boot, in place of what was flashed: a board that
+    /// answers with another model (a stale image, a second firmware that kept its own model).
+    public var foreignModel: [UInt8]?
     public var seed: UInt64 = 0x5EED
 
     public init() {}
