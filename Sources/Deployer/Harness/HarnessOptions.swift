@@ -14,6 +14,8 @@ public struct HarnessOptions: Sendable {
     public var maxRetriesPerSample = 10
     /// Input bytes per INPUT frame; nil for the most the device's frame allows.
     public var chunkSize: Int?
+    /// The shortest INPUT chunk the session falls back to on a line that keeps losing frames.
+    public var smallestChunk = 64
     /// Bytes of noise without a valid frame that count as silence (a line full of garbage is as
     /// good as a dead one, and reads would never time out).
     public var noiseLimit = 8192

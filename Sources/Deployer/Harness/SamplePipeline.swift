@@ -25,7 +25,8 @@ struct InFlightSample {
 /// The host's view of the device's input buffers: which sample is in which, and what to send.
 struct SamplePipeline {
     var slots: [InFlightSample?]
-    let chunkSize: Int
+    /// Input bytes per INPUT frame; the session shrinks it on a line that keeps losing frames.
+    var chunkSize: Int
     private var nextWireID: UInt32
 
     init(slotCount: Int, chunkSize: Int, firstWireID: UInt32) {

@@ -28,6 +28,7 @@ final class MockUART: @unchecked Sendable {
     private var pendingBaud: Int?
     private var tx: [(byte: UInt8, release: ContinuousClock.Instant)] = []
     private var txHead = 0
+    private var unwritten: [UInt8] = []
     private var rxCredit = 0.0, txCredit = 0.0
     private var lastTick = ContinuousClock.now
     private var busyUntil = ContinuousClock.now
@@ -164,6 +165,14 @@ final class MockUART: @unchecked Sendable {
     }
 
     private func transmit(budget: Int, now: ContinuousClock.Instant) {
+        // What the line already carried but the pty would not take (the host is not reading):
+        // written first, as it is, before anything new. Kept apart from `tx` because the line's
+        // faults have already acted on it: a duplicated or dropped byte changes the count.
+        if !unwritten.isEmpty {
+            let n = unwritten.withUnsafeBytes { Glibc.write(pty.master, $0.baseAddress, $0.count) }
+            unwritten.removeFirst(max(0, n))
+            guard unwritten.isEmpty else { return }
+        }
         var sent = 0
         var out: [UInt8] = []
         while sent < budget, txHead < tx.count, tx[txHead].release <= now {
@@ -175,10 +184,9 @@ final class MockUART: @unchecked Sendable {
             let bytes = corrupt(out)
             let n = bytes.withUnsafeBytes { Glibc.write(pty.master, $0.baseAddress, $0.count) }
             let written = max(0, n)
-            log("tx \(written) of \(out.count) bytes")
-            // The host is not reading and the pty is full: keep the rest for later.
-            txHead -= (out.count - written)
-            txCredit -= Double(written)
+            log("tx \(written) of \(bytes.count) bytes")
+            if written < bytes.count { unwritten = Array(bytes[written...]) }
+            txCredit -= Double(out.count)
         }
         if txHead == tx.count {
             tx.removeAll(keepingCapacity: true)
