@@ -67,7 +67,8 @@ paths:
           content:
             application/yaml:
               schema:
-                type: string
+                description: This document, which parses as a YAML mapping.
+                type: object
         "401":
           $ref: "#/components/responses/Unauthorized"
   /v1/boards:
@@ -516,13 +517,18 @@ components:
       properties:
         limit:
           type: integer
+          minimum: 1
         baud:
           type: integer
         warmup:
           type: integer
+          minimum: 0
+          maximum: 100000
           default: 0
         repeats:
           type: integer
+          minimum: 1
+          maximum: 1000
           default: 1
         pixels:
           type: string

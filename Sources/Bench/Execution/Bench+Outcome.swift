@@ -21,13 +21,14 @@ extension Bench {
             record.checks = checks
             do {
                 let json = try APIJSON.reportData(report)
-                try store.saveResults(job: id, attempt: record.attempts, report: json, samples: report.samples.map {
+                // Queued behind any write the store refused, and kept if it refuses this one: the
+                // job's final state is written after its report, never before.
+                save(.results(job: id, attempt: record.attempts, report: json, samples: report.samples.map {
                     SampleResultRow(index: $0.index, source: $0.source, label: $0.label, predicted: $0.predicted,
                                     reference: $0.reference, cycles: $0.cycles)
-                })
+                }))
             } catch {
-                // The verdict stands even if the store refuses the report; say so on the job.
-                append(JobEvent(jobID: id, kind: "log", message: "the report could not be stored: \(error)", board: boardID))
+                append(JobEvent(jobID: id, kind: "log", message: "the report could not be encoded: \(error)", board: boardID))
             }
             let clock = Double(report.board.coreClockHz)
             metrics.inferences(seconds: report.samples.map { Double($0.cycles) / clock }, timerKind: report.board.timerKind)
@@ -99,17 +100,44 @@ extension Bench {
     func write(_ record: JobRecord, event: JobEvent) {
         if running[record.id] != nil { running[record.id]?.record = record }
         queued[record.id] = record.state == .queued ? record : nil
-        do {
-            let stored = try store.updateJob(record, appending: event)
-            hub.publish(stored)
-        } catch {
-            logger.error("job \(record.id): cannot store its state (\(record.state.rawValue)): \(error)")
+        save(.job(record, event))
+    }
+
+    func append(_ event: JobEvent) { save(.event(event)) }
+
+    /// Stores `write` now, or, when the store refuses it or earlier writes still wait, keeps it
+    /// to be tried again in order (`retryPendingWrites`).
+    func save(_ write: PendingStoreWrite) {
+        if pendingWrites.isEmpty, perform(write) { return }
+        if pendingWrites.isEmpty { logger.error("the store refuses writes; keeping them to try again every second") }
+        pendingWrites.append(write)
+    }
+
+    /// Writes what waits, oldest first, up to the first the store still refuses.
+    func flushPendingWrites() {
+        while let next = pendingWrites.first, perform(next, quietly: true) { pendingWrites.removeFirst() }
+        if pendingWrites.isEmpty { logger.notice("the store takes writes again; everything kept has been written") }
+    }
+
+    func retryPendingWrites() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            if !pendingWrites.isEmpty { flushPendingWrites() }
         }
     }
 
-    func append(_ event: JobEvent) {
-        do { hub.publish(try store.appendEvent(event)) } catch {
-            logger.error("job \(event.jobID): cannot store an event: \(error)")
+    /// One write with what follows from it (followers hear a stored event); false if refused.
+    private func perform(_ write: PendingStoreWrite, quietly: Bool = false) -> Bool {
+        do {
+            switch write {
+            case let .job(record, event): hub.publish(try store.updateJob(record, appending: event))
+            case let .event(event): hub.publish(try store.appendEvent(event))
+            case let .results(job, attempt, report, samples): try store.saveResults(job: job, attempt: attempt, report: report, samples: samples)
+            }
+            return true
+        } catch {
+            if !quietly { logger.error("\(write.what) not stored (kept to try again): \(error)") }
+            return false
         }
     }
 
@@ -121,4 +149,19 @@ extension Bench {
 extension APIJSON {
     /// The run report as the API serves it: the report's own JSON (schema_version 2).
     static func reportData(_ report: EvaluationReport) throws -> Data { Data(try report.json().utf8) }
+}
+
+/// A store write kept until the store takes it.
+enum PendingStoreWrite: Sendable {
+    case job(JobRecord, JobEvent)
+    case event(JobEvent)
+    case results(job: Int64, attempt: Int, report: Data, samples: [SampleResultRow])
+
+    var what: String {
+        switch self {
+        case let .job(record, _): "job \(record.id)'s state (\(record.state.rawValue))"
+        case let .event(event): "job \(event.jobID)'s \(event.kind) event"
+        case let .results(job, attempt, _, samples): "job \(job)'s report of attempt \(attempt) (\(samples.count) samples)"
+        }
+    }
 }

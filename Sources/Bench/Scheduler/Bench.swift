@@ -32,6 +32,9 @@ public actor Bench {
     var queuedSince: [Int64: ContinuousClock.Instant] = [:]
     var shuttingDown = false
     var watchingUdev = false
+    /// Writes the store refused (a full disk), in order, tried again every second: a verdict
+    /// reached while the disk is full is stored, and announced, once there is room.
+    var pendingWrites: [PendingStoreWrite] = []
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
@@ -85,6 +88,7 @@ public actor Bench {
                 group.addTask { await self.watchUdev() }
             }
             group.addTask { await self.watchRemoteProbes() }
+            group.addTask { await self.retryPendingWrites() }
             for await _ in wakeStream {
                 if Task.isCancelled { break }
                 for pair in planAssignments() {
@@ -94,6 +98,10 @@ public actor Bench {
             shutDown()
             group.cancelAll()
             await group.waitForAll()
+        }
+        if !pendingWrites.isEmpty { flushPendingWrites() }
+        if !pendingWrites.isEmpty {
+            logger.critical("\(pendingWrites.count) write(s) could not be stored before stopping; the jobs they concern are requeued at the next start")
         }
         logger.info("bench stopped")
     }
