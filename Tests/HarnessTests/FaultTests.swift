@@ -90,6 +90,29 @@ import Testing
         }
     }
 
+    /// About one byte in 400 broken upward: nearly every 1 KB INPUT frame arrives damaged, short ones
+    /// mostly do not. The session shrinks its chunks and finishes; held at full size, it gives up.
+    @Test func aNoisyLineShrinksTheChunksInsteadOfGivingUp() throws {
+        let noisy = FaultPlan(bitErrorRate: 3e-4)
+        let samples = distinctInputs(24)
+        let shrinking = Bench(hostToDevice: noisy, seed: 5)
+        bench(shrinking, completes: samples)
+
+        var fixed = HarnessOptions.testing
+        fixed.smallestChunk = .max
+        let held = Bench(hostToDevice: noisy, seed: 5, options: fixed)
+        #expect(throws: HarnessError.self, "full-size chunks on this line should run out of retries") {
+            _ = try held.stream(samples)
+        }
+    }
+
+    private func bench(_ bench: Bench, completes samples: [(id: Int, input: [UInt8])]) {
+        do {
+            let results = try bench.stream(samples)
+            bench.expectExactlyOneCorrectResult(results, for: samples)
+        } catch { Issue.record("the noisy line was not ridden out: \(error)") }
+    }
+
     @Test func givesUpAfterBoundedRetriesOnAHopelessLine() throws {
         var options = HarnessOptions.testing
         options.maxRetriesPerSample = 3
