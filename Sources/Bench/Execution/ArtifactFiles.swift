@@ -47,6 +47,15 @@ struct ArtifactFiles: Sendable {
         return target.path
     }
 
+    /// Unpacking folders a killed hild left behind (never under a final name): removed at start,
+    /// before any job could be unpacking.
+    func sweepStaging() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: datasetsDirectory.path)) ?? []
+        for name in names where name.hasPrefix(".unpacking-") {
+            try? FileManager.default.removeItem(at: datasetsDirectory.appendingPathComponent(name))
+        }
+    }
+
     static func isSafe(_ name: String) -> Bool {
         !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
     }

@@ -132,6 +132,7 @@ public actor Bench {
     private func recover() {
         do {
             try store.sweepIncoming()
+            artifacts.sweepStaging()
             registry.remember(try store.boardsSeen())
             let (requeued, failed) = try store.recoverInterrupted()
             for job in requeued { queuedSince[job.id] = .now; logger.notice("job \(job.id) was running when hild stopped; queued again") }

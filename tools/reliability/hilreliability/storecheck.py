@@ -266,4 +266,7 @@ def verify_artifacts(state_dir, artifact_rows, stats):
     checks.append(Check("every unpacked dataset equals its archive", not wrong_sets,
                         f"{checked} checked, {len(wrong_sets)} differ, {len(staging)} half-unpacked staging folder(s) left under .unpacking-*"
                         + (f": {wrong_sets[:5]}" if wrong_sets else "")))
+    # A kill mid-unpack leaves a staging folder; the next start sweeps it, so none survive a clean stop.
+    checks.append(Check("no half-unpacked staging folder survives a restart", not staging,
+                        f"{len(staging)} left under .unpacking-*"))
     return checks
