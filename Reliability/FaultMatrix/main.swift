@@ -30,8 +30,7 @@ struct Cell {
     let name: String
     let fault: String
     let faults: MockBoardFaults
-    /// What may happen (a list, for a fault random enough that more than one outcome is right).
-    let expected: [Expectation]
+    let expected: Expectation
     var quarantineAfter = 3
     var maxAttempts = 3
     var thresholds = Thresholds()
@@ -56,16 +55,11 @@ let otherModel: [UInt8] = {
     var blob = model.blob
     let nameOffset = Int(blob[60]) | Int(blob[61]) << 8 | Int(blob[62]) << 16 | Int(blob[63]) << 24
     blob[nameOffset] ^= 0x20                     // "shapes" → "Shapes"
-    let total = Int(blob[8]) | Int(blob[9]) << 8 | Int(blob[10]) << 16 | Int(blob[11]) << 24
-    let crc = CRC32.checksum(blob[16..<total])
-    for k in 0..<4 { blob[12 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
-    return blob
+    return ModelFile.resealed(blob)
 }()
 
-let retried = Expectation(state: .passed, firstFailure: "infrastructure", retriedElsewhere: true, quarantined: false)
-let clean = Expectation(state: .passed, firstFailure: nil, retriedElsewhere: false, quarantined: false)
-let infraRetried = [retried]
-let cleanPass = [clean]
+let infraRetried = Expectation(state: .passed, firstFailure: "infrastructure", retriedElsewhere: true, quarantined: false)
+let cleanPass = Expectation(state: .passed, firstFailure: nil, retriedElsewhere: false, quarantined: false)
 
 let cells: [Cell] = [
     Cell(name: "unplug-erase", fault: "probe pulled while a sector erases", faults: probe(FaultPlan(unplugDuring: .erase)), expected: infraRetried),
@@ -86,14 +80,14 @@ let cells: [Cell] = [
     Cell(name: "another-model", fault: "firmware answers with another model", faults: line { $0.foreignModel = otherModel }, expected: infraRetried),
     Cell(name: "write-protected", fault: "flash sector 0 write-protected", faults: probe(FaultPlan(writeProtectedSectors: [0])), expected: infraRetried),
     Cell(name: "write-protected-quarantine", fault: "sector 0 write-protected, quarantine_after 1", faults: probe(FaultPlan(writeProtectedSectors: [0])),
-         expected: [Expectation(state: .passed, firstFailure: "infrastructure", retriedElsewhere: true, quarantined: true)], quarantineAfter: 1),
+         expected: Expectation(state: .passed, firstFailure: "infrastructure", retriedElsewhere: true, quarantined: true), quarantineAfter: 1),
     Cell(name: "low-voltage", fault: "target at 1.6 V, below the flash's minimum", faults: probe(FaultPlan(targetVoltage: 1.6)), expected: infraRetried),
     // For contrast, a test result: a threshold missed is the model's verdict, never retried.
     Cell(name: "threshold-missed", fault: "none; max_p50_ms 0.001 cannot be met", faults: MockBoardFaults(),
-         expected: [Expectation(state: .failed, firstFailure: "thresholds", retriedElsewhere: false, quarantined: false)],
+         expected: Expectation(state: .failed, firstFailure: "thresholds", retriedElsewhere: false, quarantined: false),
          thresholds: Thresholds(maxP50Ms: 0.001)),
     Cell(name: "unplug-no-spare", fault: "probe pulled mid-programming, one attempt allowed", faults: probe(FaultPlan(unplugDuring: .program)),
-         expected: [Expectation(state: .errored, firstFailure: "infrastructure", retriedElsewhere: false, quarantined: false)], maxAttempts: 1),
+         expected: Expectation(state: .errored, firstFailure: "infrastructure", retriedElsewhere: false, quarantined: false), maxAttempts: 1),
 ]
 
 struct Outcome {
@@ -188,7 +182,7 @@ while let a = arguments.first {
     arguments.removeFirst()
     switch a {
     case "--list":
-        for c in cells { print("\(c.name)\t\(c.fault)\texpect: \(c.expected.map(describe).joined(separator: " | "))") }
+        for c in cells { print("\(c.name)\t\(c.fault)\texpect: \(describe(c.expected))") }
         exit(0)
     case "--samples": samples = Int(arguments.removeFirst()) ?? samples
     case "--cells":
@@ -215,9 +209,9 @@ for cell in selected {
         print("\(cell.name): the cell did not run: \(error)")
         continue
     }
-    let ok = cell.expected.contains(outcome.actual) && outcome.misattributed == 0
+    let ok = outcome.actual == cell.expected && outcome.misattributed == 0
     if !ok { failures += 1 }
-    let columns = [cell.name, cell.fault, cell.expected.map(describe).joined(separator: " | "), describe(outcome.actual),
+    let columns = [cell.name, cell.fault, describe(cell.expected), describe(outcome.actual),
                    "\(outcome.misattributed) of \(outcome.samples)", String(format: "%.1f", outcome.seconds)]
     print(zip(columns, widths).map { padded($0, $1) }.joined(separator: " ") + " " + (ok ? "ok" : "DIFFERS"))
     if !ok || !outcome.reason.isEmpty { print("    \(outcome.reason.prefix(200))") }

@@ -6,13 +6,10 @@ import Deployer
 /// declares. Under AddressSanitizer any read or write outside the blob, the arena, the input or
 /// the scores is a crash: "the loader accepted it" must mean "it runs safely on the board".
 enum ModelTarget {
-    /// Offsets in the version-1 header (docs/model-format.md).
-    static let totalSizeOffset = 8, crcOffset = 12, crcStart = 16
-
     static func run(_ data: [UInt8]) -> FuzzTarget.Outcome {
         // A mutated blob almost never keeps its CRC, and then only the CRC check would run:
         // recompute it, as a writer would, so the mutations reach the layer records.
-        let blob = withFixedCRC(data)
+        let blob = ModelFile.resealed(data)
         guard let file = try? ModelFile(blob: blob, path: "fuzz.hilm") else { return .rejected }
         let s = file.summary
         FuzzCheck.require(s.inputShape.count == 3, "an accepted model has a 3-dimensional input, not \(s.inputShape)")
@@ -45,19 +42,5 @@ enum ModelTarget {
             }
         }
         return .accepted
-    }
-
-    static func withFixedCRC(_ data: [UInt8]) -> [UInt8] {
-        guard data.count > crcStart else { return data }
-        var blob = data
-        let declared = Int(u32(blob, totalSizeOffset))
-        let end = min(max(declared, crcStart), blob.count)
-        let crc = blob.withUnsafeBufferPointer { hil_crc32(0, $0.baseAddress! + crcStart, end - crcStart) }
-        for k in 0..<4 { blob[crcOffset + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
-        return blob
-    }
-
-    private static func u32(_ b: [UInt8], _ at: Int) -> UInt32 {
-        (0..<4).reduce(0) { $0 | UInt32(b[at + $1]) << (8 * UInt32($1)) }
     }
 }

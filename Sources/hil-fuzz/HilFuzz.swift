@@ -12,7 +12,7 @@ func printError(_ text: String) {
 }
 
 #if HIL_FUZZ
-/// Read once, before the first input (libFuzzer calls LLVMFuzzerInitialize first).
+/// Read once, before libFuzzer's driver starts (main touches it first).
 let selectedTarget: FuzzTarget = {
     let name = getenv("HIL_FUZZ_TARGET").map { String(cString: $0) } ?? ""
     guard let target = FuzzTarget(rawValue: name) else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Deployer
 @testable import FuzzTargets
 
 /// The fuzz targets under `swift test`: every committed corpus input and every crash input found
@@ -67,6 +68,6 @@ import Testing
         var blob = DeviceFrameTarget.exampleModel
         blob[blob.count - 4] = 5               // the conv weight 3 → 5: the stored CRC is now wrong
         #expect(FuzzTarget.model.run(blob) == .accepted)
-        #expect(ModelTarget.withFixedCRC(blob) != blob)
+        #expect(ModelFile.resealed(blob) != blob)
     }
 }

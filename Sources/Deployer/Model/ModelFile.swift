@@ -35,6 +35,20 @@ public struct ModelFile: Sendable {
     }
 }
 
+extension ModelFile {
+    /// `blob` with its header CRC (offset 12: CRC-32 of bytes 16 up to the declared total size,
+    /// docs/model-format.md) recomputed, as a writer would after changing a byte: for tests and
+    /// tools that build a model variant. A blob too short for a header comes back unchanged.
+    public static func resealed(_ blob: [UInt8]) -> [UInt8] {
+        guard blob.count > 16 else { return blob }
+        let declared = (8..<12).reduce(0) { $0 | Int(blob[$1]) << (8 * ($1 - 8)) }
+        let crc = CRC32.checksum(blob[16..<min(max(declared, 16), blob.count)])
+        var out = blob
+        for k in 0..<4 { out[12 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+        return out
+    }
+}
+
 /// What a report says about a model.
 public struct ModelSummary: Codable, Sendable, Equatable {
     public let name: String
