@@ -80,7 +80,10 @@ let package = Package(
         // udev: the initial enumeration and the hot-plug monitor for ST-LINK probes and their ttys.
         .target(name: "Discovery", dependencies: ["CUdev"]),
         // SQLite (GRDB): boards seen, jobs, events, results, reports; content-addressed artifacts.
-        .target(name: "HildStore", dependencies: ["HilAPI", "CHilRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
+        // libpq (Debian's libpq-dev) behind a two-file system library: the shared store of a bench of
+        // several hosts; no C type leaks past Sources/HildStore/Postgres/PQConnection.swift.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "HildStore", dependencies: ["HilAPI", "CHilRuntime", "CLibPQ", .product(name: "GRDB", package: "GRDB.swift")]),
         // The bench: registry, scheduler, job execution on boards, config, metrics.
         .target(
             name: "Bench",

@@ -35,10 +35,14 @@ public struct BoardInfo: Codable, Sendable, Equatable {
     public var consecutiveInfraFailures: Int
     public var jobsRun: Int
     public var lastSeen: Date
+    /// The hild it hangs off, on a bench of several hosts sharing one store; nil on a bench of one.
+    public var host: String?
 
     public init(id: String, kind: BoardKind, boardType: String, tags: [String] = [], state: BoardState = .idle,
                 reason: String? = nil, probeSerial: String? = nil, probeModel: String? = nil, serialPort: String? = nil,
-                currentJob: Int64? = nil, consecutiveInfraFailures: Int = 0, jobsRun: Int = 0, lastSeen: Date = Date()) {
+                currentJob: Int64? = nil, consecutiveInfraFailures: Int = 0, jobsRun: Int = 0, lastSeen: Date = Date(),
+                host: String? = nil) {
+        self.host = host
         self.id = id; self.kind = kind; self.boardType = boardType; self.tags = tags; self.state = state
         self.reason = reason; self.probeSerial = probeSerial; self.probeModel = probeModel; self.serialPort = serialPort
         self.currentJob = currentJob; self.consecutiveInfraFailures = consecutiveInfraFailures
@@ -54,9 +58,11 @@ public struct BoardSelector: Codable, Sendable, Equatable {
     /// A board id (the probe's serial for real and mock boards).
     public var board: String?
     public var kind: BoardKind?
+    /// The host whose boards may run it, on a bench of several hosts.
+    public var host: String?
 
-    public init(boardType: String? = nil, tag: String? = nil, board: String? = nil, kind: BoardKind? = nil) {
-        self.boardType = boardType; self.tag = tag; self.board = board; self.kind = kind
+    public init(boardType: String? = nil, tag: String? = nil, board: String? = nil, kind: BoardKind? = nil, host: String? = nil) {
+        self.boardType = boardType; self.tag = tag; self.board = board; self.kind = kind; self.host = host
     }
 
     public func matches(_ b: BoardInfo) -> Bool {
@@ -64,6 +70,7 @@ public struct BoardSelector: Codable, Sendable, Equatable {
         if let tag, !b.tags.contains(tag) { return false }
         if let board, board != b.id { return false }
         if let kind, kind != b.kind { return false }
+        if let host, host != b.host { return false }
         return true
     }
 
@@ -73,6 +80,7 @@ public struct BoardSelector: Codable, Sendable, Equatable {
         if let tag { parts.append("tag \(tag)") }
         if let board { parts.append("board \(board)") }
         if let kind { parts.append("kind \(kind.rawValue)") }
+        if let host { parts.append("host \(host)") }
         return parts.isEmpty ? "any board" : parts.joined(separator: ", ")
     }
 }

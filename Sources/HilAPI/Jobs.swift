@@ -182,11 +182,14 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var progress: JobProgress?
     public var summary: JobSummary?
     public var checks: [ThresholdCheck]
+    /// The host of the current or last attempt, on a bench of several hosts; nil on a bench of one.
+    public var host: String?
 
     public init(id: Int64, spec: JobSpec, state: JobState = .queued, reason: String? = nil, failureKind: String? = nil,
                 attempts: Int = 0, board: String? = nil, failedBoards: [String] = [], submittedAt: Date = Date(),
                 startedAt: Date? = nil, finishedAt: Date? = nil, progress: JobProgress? = nil,
-                summary: JobSummary? = nil, checks: [ThresholdCheck] = []) {
+                summary: JobSummary? = nil, checks: [ThresholdCheck] = [], host: String? = nil) {
+        self.host = host
         self.id = id; self.spec = spec; self.state = state; self.reason = reason; self.failureKind = failureKind
         self.attempts = attempts; self.board = board; self.failedBoards = failedBoards; self.submittedAt = submittedAt
         self.startedAt = startedAt; self.finishedAt = finishedAt; self.progress = progress
@@ -200,7 +203,8 @@ public struct JobEvent: Codable, Sendable, Equatable {
     public var seq: Int64
     public var jobID: Int64
     public var time: Date
-    /// "queued", "assigned", "flashing", "hello", "progress", "retry", "log", "finished", "cancel_requested".
+    /// "queued", "assigned", "flashing", "hello", "progress", "retry", "log", "finished", "cancel_requested",
+    /// and on a bench of several hosts "lease_expired" (a host stopped renewing its hold on the job).
     public var kind: String
     public var message: String
     public var board: String?

@@ -10,7 +10,7 @@ import HilAPI
 ///
 /// Sendable for real: every stored property is a `let` of a Sendable type, and the pool
 /// serializes writes and runs reads concurrently on their own connections.
-public final class BenchStore: Sendable {
+public final class BenchStore: JobStore {
     /// How hard a commit is pushed to the disk.
     public enum Durability: Sendable {
         /// synchronous=NORMAL, the default: the WAL is fsynced at checkpoints, not at every
@@ -30,8 +30,7 @@ public final class BenchStore: Sendable {
     public let artifactLimitBytes: Int
     let pool: DatabasePool
     let databasePath: String
-    let artifactsDirectory: URL
-    let incomingDirectory: URL
+    let files: ArtifactDirectory
     let encoder: JSONEncoder
     let decoder: JSONDecoder
 
@@ -40,17 +39,11 @@ public final class BenchStore: Sendable {
     public init(directory: URL, artifactLimitBytes: Int = 512 << 20, durability: Durability = .normal) throws(StoreError) {
         self.directory = directory
         self.artifactLimitBytes = artifactLimitBytes
-        artifactsDirectory = directory.appendingPathComponent("artifacts", isDirectory: true)
-        incomingDirectory = artifactsDirectory.appendingPathComponent(".incoming", isDirectory: true)
         databasePath = directory.appendingPathComponent("hild.sqlite").path
         encoder = APIJSON.encoder()
         decoder = APIJSON.decoder()
 
-        do {
-            try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotOpen(incomingDirectory.path, Self.reason(error))
-        }
+        files = try ArtifactDirectory(in: directory)
 
         var config = Configuration()
         config.label = "hild"

@@ -4,7 +4,7 @@ import HilAPI
 
 /// The listing queries, named so a test can check that SQLite answers them from an index.
 enum JobSQL {
-    static let queue = "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, id ASC"
+    static let queue = "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, id ASC LIMIT ?"
     static let byStateNewest = "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?"
     static let newest = "SELECT * FROM job ORDER BY id DESC LIMIT ?"
 }
@@ -14,7 +14,7 @@ enum JobSQL {
 extension BenchStore {
     /// A new job: queued, no attempts yet, with its "queued" event. Ids count from 1 and are
     /// never reused.
-    public func insertJob(_ spec: JobSpec, submittedAt: Date = Date()) throws(StoreError) -> JobRecord {
+    public func insertJob(_ spec: JobSpec, submittedAt: Date) throws(StoreError) -> JobRecord {
         let specJSON = try json(spec)
         return try write { db in
             // Cached statements: the daemon's benchmark submits thousands of jobs in a row.
@@ -55,9 +55,9 @@ extension BenchStore {
     }
 
     /// Queued jobs in the order they should run: higher priority first, then oldest first.
-    public func queuedJobs() throws(StoreError) -> [JobRecord] {
+    public func queuedJobs(limit: Int) throws(StoreError) -> [JobRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: JobSQL.queue, arguments: [JobState.queued.rawValue]).map(jobRecord)
+            try Row.fetchAll(db, sql: JobSQL.queue, arguments: [JobState.queued.rawValue, Int64(clamping: limit)]).map(jobRecord)
         }
     }
 
@@ -69,7 +69,8 @@ extension BenchStore {
 
     /// Writes the record and appends the event in one transaction, so a job's state and its log
     /// never disagree, even if hild dies between the two. Returns the event with its seq.
-    public func updateJob(_ record: JobRecord, appending event: JobEvent) throws(StoreError) -> JobEvent {
+    /// One hild owns this store, so there is no lease to check.
+    public func updateJob(_ record: JobRecord, appending event: JobEvent, lease: Lease?) throws(StoreError) -> JobEvent {
         let values = try columns(of: record)
         return try write { db in
             try update(values, id: record.id, db)

@@ -9,7 +9,7 @@ import HilAPI
 extension BenchStore {
     /// Settles every job left running. Call once at start, before the scheduler runs.
     /// Returns the jobs requeued and the jobs ended errored, as now stored.
-    public func recoverInterrupted(now: Date = Date()) throws(StoreError) -> (requeued: [JobRecord], failed: [JobRecord]) {
+    public func recoverInterrupted(now: Date) throws(StoreError) -> (requeued: [JobRecord], failed: [JobRecord]) {
         try write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id",
                                         arguments: [JobState.running.rawValue])

@@ -24,7 +24,7 @@ extension BenchStore {
     /// Stores the report (EvaluationReport JSON bytes, kept as given) and the sample rows of one
     /// attempt together. Saving the same job and attempt again replaces both.
     public func saveResults(job: Int64, attempt: Int, report: Data, samples: [SampleResultRow],
-                            savedAt: Date = Date()) throws(StoreError) {
+                            lease: Lease?, now savedAt: Date) throws(StoreError) {
         try write { db in
             guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM job WHERE id = ?)", arguments: [job]) == true else {
                 throw StoreError.unknownJob(job)

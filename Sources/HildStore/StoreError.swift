@@ -22,6 +22,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case corrupt(path: String, reason: String)
         /// An update or event named a job the store does not hold.
         case unknownJob(Int64)
+        /// A write for a job this host no longer holds: its lease expired and the job was
+        /// requeued (and may run elsewhere now). Nothing was written.
+        case leaseLost(job: Int64, host: String, owner: String?)
     }
 
     public var kind: Kind
@@ -36,6 +39,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func io(_ path: String, _ reason: String) -> StoreError { StoreError(.io(path: path, reason: reason)) }
     public static func corrupt(_ path: String, _ reason: String) -> StoreError { StoreError(.corrupt(path: path, reason: reason)) }
     public static func unknownJob(_ id: Int64) -> StoreError { StoreError(.unknownJob(id)) }
+    public static func leaseLost(_ id: Int64, host: String, owner: String?) -> StoreError { StoreError(.leaseLost(job: id, host: host, owner: owner)) }
 
     public var description: String {
         switch kind {
@@ -56,6 +60,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the store at \(path) is damaged: \(reason); restore it from a backup or move it aside to start afresh"
         case let .unknownJob(id):
             return "job \(id) is not in the store"
+        case let .leaseLost(id, host, owner):
+            return "\(host) no longer holds job \(id)" + (owner.map { ": \($0) runs it now" } ?? ": its lease expired and it was requeued")
+                + "; nothing was written for it"
         }
     }
 
