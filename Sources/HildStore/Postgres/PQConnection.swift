@@ -134,7 +134,8 @@ final class PQConnection: @unchecked Sendable {
             }
         }
         let formats: [Int32] = parameters.map { if case .bytes = $0 { 1 } else { 0 } }
-        let result: OpaquePointer? = withPointers(buffers) { pointers in
+        // Without parameters, the simple protocol: it takes several statements at once (a migration).
+        let result: OpaquePointer? = parameters.isEmpty && !binaryResult ? PQexec(conn, sql) : withPointers(buffers) { pointers in
             PQexecParams(conn, sql, Int32(parameters.count), nil, pointers, lengths, formats, binaryResult ? 1 : 0)
         }
         guard let result else { throw Failure(message: lastError()) }
