@@ -59,8 +59,9 @@ public struct StopReply: Equatable, Sendable, CustomStringConvertible {
             let name = Array(pair[pair.startIndex..<colon])
             let value = Array(pair[(colon + 1)...])
             // A name made only of hex digits is a register number; anything else is a keyword.
-            if let number = RSPPacket.number(fromHex: name), let bytes = RSPPacket.bytes(fromHex: value) {
-                registers[Int(number)] = bytes
+            // A number too large for an Int (found by the gdb-rsp fuzz target) is no register: a keyword.
+            if let number = RSPPacket.number(fromHex: name).flatMap({ Int(exactly: $0) }), let bytes = RSPPacket.bytes(fromHex: value) {
+                registers[number] = bytes
             } else {
                 fields[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
             }
