@@ -18,22 +18,7 @@ extension BenchStore {
                 var job = try jobRecord(row)
                 // The count lives only in the table: it is recovery's bookkeeping, not the API's.
                 let interruptions: Int = try row.decode(forColumn: "interruptions") + 1
-                let attempt = job.attempts
-                let event: JobEvent
-                job.progress = nil
-                if interruptions == 1 {
-                    job.state = .queued
-                    job.board = nil
-                    event = JobEvent(jobID: job.id, time: now, kind: "retry",
-                                     message: "hild stopped during attempt \(attempt); the job is queued again (retried once after an interruption)")
-                } else {
-                    job.state = .errored
-                    job.reason = "interrupted: hild stopped during attempt \(attempt) twice"
-                    job.failureKind = "interrupted"
-                    job.finishedAt = now
-                    event = JobEvent(jobID: job.id, time: now, kind: "finished", message: job.reason ?? "",
-                                     board: job.board, state: .errored)
-                }
+                let event = Interruption.settle(&job, interruptions: interruptions, who: "hild", now: now)
                 try update(try columns(of: job), id: job.id, db)
                 try db.execute(sql: "UPDATE job SET interruptions = ? WHERE id = ?", arguments: [interruptions, job.id])
                 _ = try insertEvent(event, db)
@@ -41,5 +26,27 @@ extension BenchStore {
             }
             return (requeued, failed)
         }
+    }
+}
+
+/// The one rule both stores apply to a job whose hild stopped mid-attempt: the first interruption
+/// requeues it, the second ends it errored as `interrupted`.
+enum Interruption {
+    /// Settles `job` in place for its `interruptions`-th interruption (1-based) and returns the
+    /// event to record. `who` names the hild that stopped ("hild", or "hild on HOST").
+    static func settle(_ job: inout JobRecord, interruptions: Int, who: String, now: Date) -> JobEvent {
+        let attempt = job.attempts
+        job.progress = nil
+        if interruptions == 1 {
+            job.state = .queued
+            job.board = nil
+            return JobEvent(jobID: job.id, time: now, kind: "retry",
+                            message: "\(who) stopped during attempt \(attempt); the job is queued again (retried once after an interruption)")
+        }
+        job.state = .errored
+        job.reason = "interrupted: hild stopped during attempt \(attempt) twice"
+        job.failureKind = "interrupted"
+        job.finishedAt = now
+        return JobEvent(jobID: job.id, time: now, kind: "finished", message: job.reason ?? "", board: job.board, state: .errored)
     }
 }

@@ -109,21 +109,7 @@ extension PostgresStore {
             for i in 0..<rows.count {
                 var job = try jobRecord(rows, i)
                 let interruptions = Int(rows.int(i, "interruptions") ?? 0) + 1
-                let attempt = job.attempts
-                let event: JobEvent
-                job.progress = nil
-                if interruptions == 1 {
-                    job.state = .queued
-                    job.board = nil
-                    event = JobEvent(jobID: job.id, time: now, kind: "retry",
-                                     message: "hild on \(host) stopped during attempt \(attempt); the job is queued again (retried once after an interruption)")
-                } else {
-                    job.state = .errored
-                    job.reason = "interrupted: hild stopped during attempt \(attempt) twice"
-                    job.failureKind = "interrupted"
-                    job.finishedAt = now
-                    event = JobEvent(jobID: job.id, time: now, kind: "finished", message: job.reason ?? "", board: job.board, state: .errored)
-                }
+                let event = Interruption.settle(&job, interruptions: interruptions, who: "hild on \(host)", now: now)
                 try tx.execute("""
                     UPDATE job SET state = $2, reason = $3, failure_kind = $4, board = $5, finished_at = $6, progress = NULL,
                         owner_host = NULL, lease_expires = NULL, cancel_requested = false, interruptions = $7
