@@ -173,8 +173,10 @@ let package = Package(
         .testTarget(name: "QEMUBoardTests", dependencies: ["QEMUBoard", "GDBRemote"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Deployer", "STLink", "MockBoard"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),
-        .testTarget(name: "HildStoreTests", dependencies: ["HildStore", "HilAPI"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "HilAPI", "HildStore", "Discovery", "Deployer", "MockBoard"]),
+        // A throwaway PostgreSQL server for the tests of the shared store and of the bench on it.
+        .target(name: "PostgresTestCluster", path: "Tests/Support/PostgresTestCluster"),
+        .testTarget(name: "HildStoreTests", dependencies: ["HildStore", "HilAPI", "PostgresTestCluster"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "HilAPI", "HildStore", "Discovery", "Deployer", "MockBoard", "PostgresTestCluster"]),
         .testTarget(
             name: "HildHTTPTests",
             dependencies: [

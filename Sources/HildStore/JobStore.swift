@@ -57,6 +57,25 @@ public protocol JobStore: AnyObject, Sendable {
     func benchBoards() throws(StoreError) -> [BoardInfo]?
     /// Asks the host running `job` to stop it; false when no host runs it.
     func requestCancel(job: Int64) throws(StoreError) -> Bool
+    /// A connection that hears other hosts' queue and event changes; nil when there are none.
+    func listener() throws(StoreError) -> (any StoreListener)?
+}
+
+/// Hears what other hosts change in a shared store (PostgreSQL's LISTEN). Blocks while it waits:
+/// call it from a thread of its own.
+public protocol StoreListener: Sendable {
+    /// Waits up to `timeout` seconds; empty on timeout.
+    func wait(timeout: Double) throws(StoreError) -> [StoreNotification]
+}
+
+/// One change: on `queueChannel` a job entered the queue, on `eventsChannel` a job has a new
+/// event; the payload is the job id.
+public struct StoreNotification: Sendable, Equatable {
+    public static let queueChannel = "hil_queue"
+    public static let eventsChannel = "hil_events"
+    public var channel: String
+    public var payload: String
+    public init(channel: String, payload: String) { self.channel = channel; self.payload = payload }
 }
 
 /// A host's hold on a job it runs: its name and the job's lease generation when it took it.

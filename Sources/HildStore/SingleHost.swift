@@ -19,4 +19,5 @@ extension BenchStore {
     public func expireLeases(maxAttempts: Int, now: Date) throws(StoreError) -> [JobEvent] { [] }
     public func benchBoards() throws(StoreError) -> [BoardInfo]? { nil }
     public func requestCancel(job: Int64) throws(StoreError) -> Bool { false }
+    public func listener() throws(StoreError) -> (any StoreListener)? { nil }
 }

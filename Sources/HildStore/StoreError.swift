@@ -25,6 +25,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A write for a job this host no longer holds: its lease expired and the job was
         /// requeued (and may run elsewhere now). Nothing was written.
         case leaseLost(job: Int64, host: String, owner: String?)
+
+        public var isLeaseLost: Bool { if case .leaseLost = self { true } else { false } }
     }
 
     public var kind: Kind

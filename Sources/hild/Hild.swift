@@ -38,6 +38,14 @@ struct Hild: AsyncParsableCommand {
     @Option(name: .customLong("token-file"), help: ArgumentHelp("The bearer token TCP clients must send (first line of FILE).", valueName: "FILE"))
     var tokenFile: String?
     @Option(help: ArgumentHelp("The boards/ folder.", valueName: "DIR")) var boards: String?
+    @Option(help: ArgumentHelp("Share one queue with other hilds in this PostgreSQL database (docs/farm.md); default: this hild's own SQLite store.", valueName: "postgres://…"))
+    var store: String?
+    @Option(name: .customLong("host-name"), help: ArgumentHelp("This hild's name in a shared store (default: the machine's host name).", valueName: "NAME"))
+    var hostName: String?
+    @Option(name: .customLong("lease-seconds"), help: ArgumentHelp("How long this host's jobs stay held without a renewal before other hosts requeue them (default 30).", valueName: "S"))
+    var leaseSeconds: Double?
+    @Option(name: .customLong("mock-first"), help: ArgumentHelp("The number of the first mock board, so hilds sharing a store have distinct mock ids (default 1).", valueName: "N"))
+    var mockFirst: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func run() async throws {
@@ -63,9 +71,15 @@ struct Hild: AsyncParsableCommand {
         do {
             catalog = try settings.boardsDirectory.map { try BoardCatalog(directory: URL(fileURLWithPath: $0)) } ?? BoardCatalog.locate()
         } catch { throw ValidationError("cannot load the board definitions: \(error)") }
-        let store: BenchStore
+        let store: any JobStore
         do {
-            store = try BenchStore(directory: URL(fileURLWithPath: settings.stateDirectory), artifactLimitBytes: settings.artifactLimitMB << 20)
+            let directory = URL(fileURLWithPath: settings.stateDirectory)
+            if let url = settings.store {
+                store = try PostgresStore(url: url, host: settings.hostName ?? ProcessInfo.processInfo.hostName,
+                                          directory: directory, artifactLimitBytes: settings.artifactLimitMB << 20)
+            } else {
+                store = try BenchStore(directory: directory, artifactLimitBytes: settings.artifactLimitMB << 20)
+            }
         } catch { throw ValidationError("\(error)") }
         let bench = try Bench(configuration: settings, catalog: catalog, store: store, logger: logger)
 
@@ -75,7 +89,7 @@ struct Hild: AsyncParsableCommand {
             api.tcp = .init(host: address.host, port: address.port)
             api.bearerToken = try readToken(settings.tokenFile)
         }
-        logger.info("hild \(Bench.version): store \(settings.stateDirectory), socket \(settings.socket)\(settings.tcp.map { ", tcp \($0)" } ?? ""), \(settings.mockBoards) mock (\(settings.mockCore.rawValue)), \(settings.qemuBoards) QEMU board(s), udev \(settings.udev ? "on" : "off")")
+        logger.info("hild \(Bench.version): store \(store.location)\(store.sharedHost.map { " as host \($0), lease \(settings.leaseSeconds) s" } ?? ""), socket \(settings.socket)\(settings.tcp.map { ", tcp \($0)" } ?? ""), \(settings.mockBoards) mock (\(settings.mockCore.rawValue)), \(settings.qemuBoards) QEMU board(s), udev \(settings.udev ? "on" : "off")")
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: BenchRunner(bench: bench)), .init(service: APIServer(service: bench, configuration: api, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -102,6 +116,10 @@ struct Hild: AsyncParsableCommand {
         if let tcp { settings.tcp = tcp }
         if let tokenFile { settings.tokenFile = tokenFile }
         if let boards { settings.boardsDirectory = boards }
+        if let store { settings.store = store }
+        if let hostName { settings.hostName = hostName }
+        if let leaseSeconds { settings.leaseSeconds = leaseSeconds }
+        if let mockFirst { settings.mockFirst = mockFirst }
         do { try settings.validate(source: config ?? "the command line") } catch { throw ValidationError(error.description) }
         return settings
     }

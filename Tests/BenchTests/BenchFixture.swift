@@ -17,21 +17,23 @@ final class BenchFixture: @unchecked Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let directory: URL
     let bench: Bench
-    let store: BenchStore
+    let store: any JobStore
     private var task: Task<Void, Never>?
 
     init(mockBoards: Int, qemuBoards: Int = 0, udev: Bool = false, attach: Bool = true, maxAttempts: Int = 3, quarantineAfter: Int = 3,
          tags: [String: [String]] = [:], directory: URL? = nil, usbipProbes: [String] = [], usbipRetrySeconds: Double = 10,
-         core: MockCoreKind = .hostHarness) throws {
+         core: MockCoreKind = .hostHarness, sharedStore: ((URL) throws -> any JobStore)? = nil,
+         configure: (inout BenchConfiguration) -> Void = { _ in }) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         let catalog = try BoardCatalog(directory: Self.root.appendingPathComponent("boards"))
-        store = try BenchStore(directory: self.directory)
+        store = try sharedStore?(self.directory) ?? BenchStore(directory: self.directory)
         var config = BenchConfiguration(stateDirectory: self.directory.path, mockBoards: mockBoards, qemuBoards: qemuBoards, udev: udev, tags: tags,
                                         maxAttempts: maxAttempts, quarantineAfter: quarantineAfter)
         config.mockCore = core
         config.socket = self.directory.appendingPathComponent("hild.sock").path
         config.usbipProbes = usbipProbes
         config.usbipRetrySeconds = usbipRetrySeconds
+        configure(&config)
         bench = try Bench(configuration: config, catalog: catalog, store: store)
         let bench = self.bench
         task = Task { await bench.run(attachMockBoards: attach) }

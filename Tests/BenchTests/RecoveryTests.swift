@@ -19,7 +19,7 @@ struct RecoveryTests {
         crashed.state = .running
         crashed.attempts = 1
         crashed.board = EmulatedProbeConfig.mockSerial(1)
-        try first.store.updateJob(crashed)
+        try #require(first.store as? BenchStore).updateJob(crashed)
 
         let second = try BenchFixture(mockBoards: 1, directory: dir)
         defer { Task { await second.stop() } }

@@ -44,6 +44,17 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
     /// The health check queued when a board is quarantined: a model and a test set on disk (nil:
     /// none is queued and a quarantined board waits for one submitted by hand).
     public var healthCheck: HealthCheck?
+    /// The shared store of a bench of several hosts (`postgres://…` or `postgresql://…`, libpq's
+    /// URI form); nil: this hild's own SQLite store in `stateDirectory` (docs/farm.md).
+    public var store: String?
+    /// This hild's name in a shared store (boards and jobs show it); the machine's host name when nil.
+    public var hostName: String?
+    /// How long a claimed job and this host's boards stay held without a renewal: after a crash,
+    /// power cut or partition, other hosts requeue its jobs once this has passed. Renewed every third.
+    public var leaseSeconds: Double
+    /// The number of the first mock board (its serial's last digits), so the mock boards of hilds
+    /// sharing a store have distinct ids.
+    public var mockFirst: Int
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case stateDirectory = "state_directory", socket, tcp, tokenFile = "token_file"
@@ -51,6 +62,7 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         case qemuMachine = "qemu_machine", udev, tags, artifactLimitMB = "artifact_limit_mb"
         case maxAttempts = "max_attempts", quarantineAfter = "quarantine_after", healthCheck = "health_check"
         case usbipProbes = "usbip_probes", usbipRetrySeconds = "usbip_retry_seconds"
+        case store, hostName = "host_name", leaseSeconds = "lease_seconds", mockFirst = "mock_first"
     }
 
     public struct HealthCheck: Codable, Sendable, Equatable {
@@ -69,12 +81,14 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
                 mockBoards: Int = 0, mockCore: MockCoreKind = .emulated, qemuBoards: Int = 0, qemuMachine: String = "qemu-mps2-an500",
                 udev: Bool = true, tags: [String: [String]] = [:], artifactLimitMB: Int = 512,
                 maxAttempts: Int = 3, quarantineAfter: Int = 3, healthCheck: HealthCheck? = nil,
-                usbipProbes: [String] = [], usbipRetrySeconds: Double = 10) {
+                usbipProbes: [String] = [], usbipRetrySeconds: Double = 10,
+                store: String? = nil, hostName: String? = nil, leaseSeconds: Double = 30, mockFirst: Int = 1) {
         self.stateDirectory = stateDirectory; self.socket = socket; self.tcp = tcp; self.tokenFile = tokenFile
         self.boardsDirectory = boardsDirectory; self.mockBoards = mockBoards; self.mockCore = mockCore; self.qemuBoards = qemuBoards
         self.qemuMachine = qemuMachine; self.udev = udev; self.tags = tags; self.artifactLimitMB = artifactLimitMB
         self.maxAttempts = maxAttempts; self.quarantineAfter = quarantineAfter; self.healthCheck = healthCheck
         self.usbipProbes = usbipProbes; self.usbipRetrySeconds = usbipRetrySeconds
+        self.store = store; self.hostName = hostName; self.leaseSeconds = leaseSeconds; self.mockFirst = mockFirst
     }
 
     public init(from decoder: any Decoder) throws {
@@ -104,6 +118,10 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         healthCheck = try c.decodeIfPresent(HealthCheck.self, forKey: .healthCheck)
         usbipProbes = try c.decodeIfPresent([String].self, forKey: .usbipProbes) ?? []
         usbipRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .usbipRetrySeconds) ?? d.usbipRetrySeconds
+        store = try c.decodeIfPresent(String.self, forKey: .store)
+        hostName = try c.decodeIfPresent(String.self, forKey: .hostName)
+        leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? d.leaseSeconds
+        mockFirst = try c.decodeIfPresent(Int.self, forKey: .mockFirst) ?? d.mockFirst
     }
 
     /// Reads a config file; every problem names the file, the field and what to write instead.
@@ -151,6 +169,18 @@ public struct BenchConfiguration: Codable, Sendable, Equatable {
         }
         if !(0.1...3600).contains(usbipRetrySeconds) {
             throw fail("usbip_retry_seconds must be between 0.1 and 3600, not \(usbipRetrySeconds)")
+        }
+        if let store, !(store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")) {
+            throw fail("store '\(store)' is not a PostgreSQL URL (postgres://USER@HOST/DB or postgresql:///DB?host=/run/postgresql); leave it out for this hild's own SQLite store")
+        }
+        if let hostName, hostName.isEmpty || hostName.count > 64 || hostName.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            throw fail("host_name '\(hostName)' must be 1 to 64 characters without spaces or '/'")
+        }
+        if !(3...3600).contains(leaseSeconds) {
+            throw fail("lease_seconds must be between 3 and 3600, not \(leaseSeconds)")
+        }
+        if mockFirst < 1 || mockFirst + mockBoards > 0xFFFFFF {
+            throw fail("mock_first must be at least 1 (and leave room for mock_boards), not \(mockFirst)")
         }
         if let tcp {
             guard TCPAddress(tcp) != nil else { throw fail("tcp '\(tcp)' is not HOST:PORT (e.g. 127.0.0.1:8740)") }

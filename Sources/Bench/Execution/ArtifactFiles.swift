@@ -6,7 +6,7 @@ import HildStore
 /// where the store keeps them; a dataset archive is unpacked once into datasets/<sha256>/ (through
 /// a temporary folder and a rename, so a half-unpacked set never looks complete).
 struct ArtifactFiles: Sendable {
-    let store: BenchStore
+    let store: any JobStore
     var datasetsDirectory: URL { store.directory.appendingPathComponent("datasets", isDirectory: true) }
 
     /// A path for an artifact that must exist with the kind the job says.
@@ -19,7 +19,9 @@ struct ArtifactFiles: Sendable {
         guard info.kind == kind else {
             throw .invalid("\(role) \(id.prefix(16))… was uploaded as a \(info.kind.rawValue), not a \(kind.rawValue)")
         }
-        return store.artifactPath(id).path
+        do { return try store.artifactFile(id).path } catch {
+            throw .unavailable("\(role) \(id.prefix(16))… cannot be read from the store: \(error)")
+        }
     }
 
     func dataset(_ id: ArtifactID) throws(JobInputError) -> String {

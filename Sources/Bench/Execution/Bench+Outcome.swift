@@ -26,7 +26,7 @@ extension Bench {
                 save(.results(job: id, attempt: record.attempts, report: json, samples: report.samples.map {
                     SampleResultRow(index: $0.index, source: $0.source, label: $0.label, predicted: $0.predicted,
                                     reference: $0.reference, cycles: $0.cycles)
-                }))
+                }, lease: leases[id]))
             } catch {
                 append(JobEvent(jobID: id, kind: "log", message: "the report could not be encoded: \(error)", board: boardID))
             }
@@ -68,6 +68,11 @@ extension Bench {
             record.attempts -= 1
             write(record, event: JobEvent(jobID: id, kind: "requeued", message: "hild is shutting down; the job is queued again and starts over when hild is back", board: boardID))
             releaseBoard(boardID, .stopped)
+        case .failure(.stopped(.leaseLost)):
+            // Another host requeued the job when this one's lease ran out, and owns it now: its
+            // attempt here ends without a word to the store (any write would be refused anyway).
+            leases[id] = nil
+            releaseBoard(boardID, .stopped)
         }
         job.record = record
     }
@@ -96,14 +101,21 @@ extension Bench {
         }
     }
 
-    /// Writes the record with its event and tells followers.
+    /// Writes the record with its event and tells followers. A write that ends the job's run
+    /// (any state but running) is the last under its lease.
     func write(_ record: JobRecord, event: JobEvent) {
         if running[record.id] != nil { running[record.id]?.record = record }
         queued[record.id] = record.state == .queued ? record : nil
-        save(.job(record, event))
+        let lease = leases[record.id]
+        if record.state != .running { leases[record.id] = nil }
+        save(.job(record, event, lease: lease))
     }
 
-    func append(_ event: JobEvent) { save(.event(event)) }
+    func append(_ event: JobEvent) {
+        // A job whose lease this host lost belongs to another host: its notes stop here too.
+        if let running = running[event.jobID], running.stop.reason == .leaseLost { return }
+        save(.event(event))
+    }
 
     /// Stores `write` now, or, when the store refuses it or earlier writes still wait, keeps it
     /// to be tried again in order (`retryPendingWrites`).
@@ -127,13 +139,20 @@ extension Bench {
     }
 
     /// One write with what follows from it (followers hear a stored event); false if refused.
+    /// A write refused because the lease was lost is dropped, not kept: the job is another
+    /// host's now, and this host's run of it stops.
     private func perform(_ write: PendingStoreWrite, quietly: Bool = false) -> Bool {
         do {
             switch write {
-            case let .job(record, event): hub.publish(try store.updateJob(record, appending: event))
-            case let .event(event): hub.publish(try store.appendEvent(event))
-            case let .results(job, attempt, report, samples): try store.saveResults(job: job, attempt: attempt, report: report, samples: samples)
+            case let .job(record, event, lease): published(try store.updateJob(record, appending: event, lease: lease))
+            case let .event(event): published(try store.appendEvent(event))
+            case let .results(job, attempt, report, samples, lease):
+                try store.saveResults(job: job, attempt: attempt, report: report, samples: samples, lease: lease, now: Date())
             }
+            return true
+        } catch let error as StoreError where error.kind.isLeaseLost {
+            logger.warning("\(write.what) dropped: \(error)")
+            lostLease(job: write.jobID)
             return true
         } catch {
             if !quietly { logger.error("\(write.what) not stored (kept to try again): \(error)") }
@@ -153,15 +172,23 @@ extension APIJSON {
 
 /// A store write kept until the store takes it.
 enum PendingStoreWrite: Sendable {
-    case job(JobRecord, JobEvent)
+    case job(JobRecord, JobEvent, lease: Lease?)
     case event(JobEvent)
-    case results(job: Int64, attempt: Int, report: Data, samples: [SampleResultRow])
+    case results(job: Int64, attempt: Int, report: Data, samples: [SampleResultRow], lease: Lease?)
 
     var what: String {
         switch self {
-        case let .job(record, _): "job \(record.id)'s state (\(record.state.rawValue))"
+        case let .job(record, _, _): "job \(record.id)'s state (\(record.state.rawValue))"
         case let .event(event): "job \(event.jobID)'s \(event.kind) event"
-        case let .results(job, attempt, _, samples): "job \(job)'s report of attempt \(attempt) (\(samples.count) samples)"
+        case let .results(job, attempt, _, samples, _): "job \(job)'s report of attempt \(attempt) (\(samples.count) samples)"
+        }
+    }
+
+    var jobID: Int64 {
+        switch self {
+        case let .job(record, _, _): record.id
+        case let .event(event): event.jobID
+        case let .results(job, _, _, _, _): job
         }
     }
 }

@@ -26,10 +26,19 @@ public struct BoardRegistry: Sendable {
     private(set) var entries: [String: Entry] = [:]
     let quarantineAfter: Int
 
-    public init(quarantineAfter: Int) { self.quarantineAfter = quarantineAfter }
+    /// This hild's name on a shared store, shown on its boards (and matched by selectors naming
+    /// a host); nil on a bench of one host.
+    let host: String?
 
-    public var boards: [BoardInfo] { entries.values.map(\.info).sorted { $0.id < $1.id } }
-    public func info(_ id: String) -> BoardInfo? { entries[id]?.info }
+    public init(quarantineAfter: Int, host: String? = nil) { self.quarantineAfter = quarantineAfter; self.host = host }
+
+    public var boards: [BoardInfo] { entries.values.map { hosted($0.info) }.sorted { $0.id < $1.id } }
+    public func info(_ id: String) -> BoardInfo? { entries[id].map { hosted($0.info) } }
+    private func hosted(_ info: BoardInfo) -> BoardInfo {
+        var info = info
+        info.host = host
+        return info
+    }
     func handle(_ id: String) -> (any BenchBoard)? { entries[id]?.handle }
 
     /// Boards remembered from the store: offline until they show up; a quarantine carries over.
@@ -107,8 +116,8 @@ public struct BoardRegistry: Sendable {
     public func available(forHealthCheck healthCheck: Bool, board: String?) -> [BoardInfo] {
         entries.values.compactMap { e in
             guard e.handle != nil, e.info.currentJob == nil else { return nil }
-            if e.info.state == .idle { return e.info }
-            if healthCheck, e.info.state == .quarantined, e.info.id == board { return e.info }
+            if e.info.state == .idle { return hosted(e.info) }
+            if healthCheck, e.info.state == .quarantined, e.info.id == board { return hosted(e.info) }
             return nil
         }.sorted { $0.id < $1.id }
     }

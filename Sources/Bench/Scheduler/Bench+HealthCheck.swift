@@ -14,7 +14,7 @@ extension Bench {
             let model = try store.putArtifact(kind: .model, bytes: Data(contentsOf: URL(fileURLWithPath: check.model)))
             let dataset = try store.putArtifact(kind: .dataset, bytes: DatasetArchive.tar(directory: check.dataset))
             var spec = JobSpec(name: "health check of \(board)", model: model.id, dataset: dataset.id,
-                               selector: BoardSelector(board: board), priority: Int.max / 2, healthCheck: true)
+                               selector: BoardSelector(board: board, host: store.sharedHost), priority: Int.max / 2, healthCheck: true)
             spec.options.limit = check.limit
             spec.thresholds.minTop1 = check.minTop1
             spec.thresholds.minAgreement = 1

@@ -13,13 +13,26 @@ extension Bench: BenchService {
                             queued: counts[.queued] ?? 0, running: counts[.running] ?? 0)
     }
 
-    public func boards() async -> [BoardInfo] { registry.boards }
+    public func boards() async -> [BoardInfo] { benchBoards() }
+
+    /// This host's boards as they stand, and on a shared store every other host's as last
+    /// recorded (offline where the host stopped renewing its lease).
+    func benchBoards() -> [BoardInfo] {
+        let local = registry.boards
+        guard let host = store.sharedHost else { return local }
+        let others: [BoardInfo]
+        do { others = (try store.benchBoards() ?? []).filter { $0.host != host } } catch {
+            logger.error("cannot read the other hosts' boards: \(error)")
+            return local
+        }
+        return (local + others).sorted { ($0.host ?? "", $0.id) < ($1.host ?? "", $1.id) }
+    }
 
     public func board(id: String) async throws(APIError) -> BoardInfo {
-        guard let info = registry.info(id) else {
-            throw .notFound("no board \(id) on this bench; `hilctl boards` lists them", code: "board_not_found")
-        }
-        return info
+        if let info = registry.info(id) { return info }
+        // Board ids are unique per host; another host's board is found by its id alone.
+        if store.sharedHost != nil, let info = benchBoards().first(where: { $0.id == id }) { return info }
+        throw .notFound("no board \(id) on this bench; `hilctl boards` lists them", code: "board_not_found")
     }
 
     public func submit(_ spec: JobSpec) async throws(APIError) -> JobRecord {
@@ -33,7 +46,7 @@ extension Bench: BenchService {
         let record = try api { () throws(StoreError) in try store.insertJob(spec) }
         queuedSince[record.id] = .now
         queued[record.id] = record
-        if !registry.boards.contains(where: { spec.selector.matches($0) }) {
+        if !benchBoards().contains(where: { spec.selector.matches($0) }) {
             append(JobEvent(jobID: record.id, kind: "log", message: "no board on this bench matches \(spec.selector.description) yet; the job waits in the queue until one is attached"))
         }
         wake()
@@ -58,10 +71,41 @@ extension Bench: BenchService {
             return live.record
         }
         guard var record = try api({ () throws(StoreError) in try store.job(id) }) else { throw Self.noJob(id) }
+        if record.state == .running, store.sharedHost != nil { return try cancelElsewhere(record) }
         guard record.state == .queued else {
             throw .conflict("job \(id) has already ended (\(record.state.rawValue)); there is nothing to cancel", code: "job_finished")
         }
+        if store.sharedHost != nil {
+            // Written now, not kept for later: if a host claims the job meanwhile the store
+            // refuses this unleased write, and the cancel goes to that host instead.
+            var cancelled = record
+            cancelled.state = .cancelled
+            cancelled.reason = "cancelled by request before it started"
+            cancelled.failureKind = "cancelled"
+            cancelled.finishedAt = Date()
+            do throws(StoreError) {
+                published(try store.updateJob(cancelled, appending: JobEvent(jobID: id, kind: "finished", message: "cancelled while queued", state: .cancelled)))
+                queued[id] = nil
+                queuedSince[id] = nil
+                metrics.jobFinished(.cancelled, seconds: nil)
+                return cancelled
+            } catch {
+                guard error.kind.isLeaseLost else { throw Self.storeError(error) }
+                record.state = .running
+                return try cancelElsewhere(record)
+            }
+        }
         end(&record, .cancelled, reason: "cancelled by request before it started", kind: "cancelled", board: nil, message: "cancelled while queued")
+        return record
+    }
+
+    /// A job another host runs: that host hears the request at its next lease renewal.
+    private func cancelElsewhere(_ record: JobRecord) throws(APIError) -> JobRecord {
+        let asked = try api { () throws(StoreError) in try store.requestCancel(job: record.id) }
+        guard asked else {
+            throw .conflict("job \(record.id) has just ended or changed hands; look at it again (hilctl job \(record.id)) and cancel again if it still runs", code: "job_moved")
+        }
+        append(JobEvent(jobID: record.id, kind: "cancel_requested", message: "cancel requested on \(store.sharedHost ?? "this host"); \(record.host ?? "the host running it") stops the run within \(Int(configuration.leaseSeconds / 3) + 1) s and frees \(record.board ?? "the board")", board: record.board))
         return record
     }
 
@@ -88,6 +132,7 @@ extension Bench: BenchService {
             return out
         }
         let last = backlog.last?.seq ?? after
+        hub.primed(job: id, upTo: last)
         let task = Task {
             for await e in stream where e.seq > last { outSink.yield(e) }
             outSink.finish()

@@ -5,14 +5,15 @@ import HildStore
 import Logging
 
 /// The bench: its boards, its queue and the jobs running on them. One actor owns the registry and
-/// the running jobs; the store (SQLite) holds everything that must outlive the process.
+/// the running jobs; the store holds everything that must outlive the process: SQLite when this
+/// hild is the whole bench, PostgreSQL when several hilds share one queue (Bench+SharedQueue).
 ///
 /// `run()` is the daemon's main task: it recovers what a previous process left, then starts jobs
 /// as boards free up, until cancelled — then it stops what runs and requeues it.
 public actor Bench {
     public let configuration: BenchConfiguration
     public let catalog: BoardCatalog
-    let store: BenchStore
+    let store: any JobStore
     let connector: any ProbeConnector
     public nonisolated let mockBus: MockBus?
     let qemuBoards: [QEMUBenchBoard]
@@ -28,6 +29,9 @@ public actor Bench {
     /// The queued jobs, mirrored from the store (loaded at start, kept by `write`): the scheduler
     /// looks at them on every wake, and reading 10,000 rows each time would make submits O(n²).
     var queued: [Int64: JobRecord] = [:]
+    /// The lease each job this host runs is held under (shared store only), from its claim until
+    /// its final write: every write for the job names it, so a host that lost it writes nothing.
+    var leases: [Int64: Lease] = [:]
     /// When each queued job (re)entered the queue, for the scheduling-latency figure.
     var queuedSince: [Int64: ContinuousClock.Instant] = [:]
     var shuttingDown = false
@@ -38,7 +42,7 @@ public actor Bench {
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
-    public init(configuration: BenchConfiguration, catalog: BoardCatalog, store: BenchStore,
+    public init(configuration: BenchConfiguration, catalog: BoardCatalog, store: any JobStore,
                 connector: (any ProbeConnector)? = nil, logger: Logger = Logger(label: "hild.bench")) throws {
         self.configuration = configuration
         self.catalog = catalog
@@ -46,13 +50,13 @@ public actor Bench {
         self.logger = logger
         artifacts = ArtifactFiles(store: store)
         boardTypes = SpecCheck.boardTypes(in: catalog)
-        registry = BoardRegistry(quarantineAfter: configuration.quarantineAfter)
+        registry = BoardRegistry(quarantineAfter: configuration.quarantineAfter, host: store.sharedHost)
         if configuration.mockBoards > 0 {
             guard let definition = catalog.boards.first(where: { $0.name == "stm32f746g-disco" }) ?? catalog.boards.first else {
                 throw ConfigurationError(message: "mock boards need a board definition in \(catalog.directory.path), and it has none")
             }
             mockBus = try MockBus(count: configuration.mockBoards, definition: definition, catalog: catalog,
-                                  core: configuration.mockCore, faults: configuration.mockFaults)
+                                  core: configuration.mockCore, firstNumber: configuration.mockFirst, faults: configuration.mockFaults)
         } else {
             mockBus = nil
         }
@@ -89,6 +93,10 @@ public actor Bench {
             }
             group.addTask { await self.watchRemoteProbes() }
             group.addTask { await self.retryPendingWrites() }
+            if store.sharedHost != nil {
+                group.addTask { await self.keepLeases() }
+                group.addTask { await self.listenForQueue() }
+            }
             for await _ in wakeStream {
                 if Task.isCancelled { break }
                 for pair in planAssignments() {
@@ -114,15 +122,32 @@ public actor Bench {
         if !running.isEmpty { logger.info("stopping \(running.count) running job(s); they will be requeued") }
     }
 
-    /// Makes the scheduler's plan real: claims each board for its job.
+    /// Makes the scheduler's plan real: takes each planned job from the store (on a shared store
+    /// another host may have taken it first: it is dropped from the mirror), then claims its board.
     private func planAssignments() -> [Assignment.Pair] {
         guard !shuttingDown, registry.boards.contains(where: { $0.currentJob == nil && ($0.state == .idle || $0.state == .quarantined) }) else { return [] }
         let queue = queued.values.filter { running[$0.id] == nil }
             .sorted { ($0.spec.priority, -$0.id) > ($1.spec.priority, -$1.id) }
         let byID = Dictionary(uniqueKeysWithValues: queue.map { ($0.id, $0) })
-        return Assignment.plan(queue: queue, registry: registry).filter { pair in
-            guard let job = byID[pair.job] else { return false }
-            guard let handle = registry.claim(pair.board, job: pair.job, healthCheck: job.spec.healthCheck) else { return false }
+        let plan = Assignment.plan(queue: queue, registry: registry)
+        guard !plan.isEmpty else { return [] }
+        let taken: [Int64: Lease]
+        do { taken = try store.claim(plan.map(\.job), leaseSeconds: configuration.leaseSeconds) } catch {
+            logger.error("cannot claim jobs from the store (tried again at the next wake): \(error)")
+            return []
+        }
+        return plan.filter { pair in
+            guard var job = byID[pair.job] else { return false }
+            guard let lease = taken[pair.job] else {
+                queued[pair.job] = nil  // another host took it
+                return false
+            }
+            guard let handle = registry.claim(pair.board, job: pair.job, healthCheck: job.spec.healthCheck) else {
+                if store.sharedHost != nil { giveBack(job, lease: lease) }
+                return false
+            }
+            job.host = store.sharedHost
+            if store.sharedHost != nil { leases[pair.job] = lease }
             running[pair.job] = RunningJob(record: job, board: handle)
             return true
         }
@@ -137,7 +162,7 @@ public actor Bench {
             let (requeued, failed) = try store.recoverInterrupted()
             for job in requeued { queuedSince[job.id] = .now; logger.notice("job \(job.id) was running when hild stopped; queued again") }
             for job in failed { logger.notice("job \(job.id) was interrupted twice; it ends errored") }
-            for job in try store.queuedJobs() { queued[job.id] = job }
+            for job in try store.queuedJobs(limit: Self.queueMirrorLimit) { queued[job.id] = job }
         } catch {
             logger.critical("cannot recover the store: \(error)")
         }
@@ -156,7 +181,8 @@ struct RunningJob: Sendable {
 
 /// Set from the actor, read by the job's thread between samples.
 final class StopSignal: @unchecked Sendable {
-    enum Reason: Sendable { case cancel, shutdown }
+    /// `leaseLost`: another host requeued the job after this one's lease ran out; it owns it now.
+    enum Reason: Sendable { case cancel, shutdown, leaseLost }
     private let lock = NSLock()
     private var value: Reason?
     func request(_ reason: Reason) { lock.withLock { if value == nil { value = reason } } }

@@ -27,8 +27,8 @@ public final class PostgresStore: JobStore {
     /// compared on one clock, whatever the hosts' clocks say.
     static let databaseNow = "(extract(epoch from clock_timestamp())::float8 - 978307200)"
     /// The channels hilds LISTEN on: a job entered the queue; a job's log grew (payload: its id).
-    public static let queueChannel = "hil_queue"
-    public static let eventsChannel = "hil_events"
+    public static let queueChannel = StoreNotification.queueChannel
+    public static let eventsChannel = StoreNotification.eventsChannel
 
     /// Connects, brings the schema up to date and announces this host.
     public init(url: String, host: String, directory: URL, artifactLimitBytes: Int = 512 << 20) throws(StoreError) {
@@ -50,7 +50,7 @@ public final class PostgresStore: JobStore {
     }
 
     /// A second connection to the same database, for LISTEN (it blocks while it waits).
-    public func listener() throws(StoreError) -> PostgresListener {
+    public func listener() throws(StoreError) -> (any StoreListener)? {
         try PostgresListener(url: url, channels: [Self.queueChannel, Self.eventsChannel])
     }
 
@@ -70,9 +70,8 @@ public final class PostgresStore: JobStore {
         guard let e = error as? PQConnection.Failure else { return .database(String(describing: error)) }
         switch e.sqlState {
         case "53100": return .diskFull("the PostgreSQL server's data directory (\(location))")
-        case nil, .some("57P01"), .some("57P03"):
-            return .database("PostgreSQL at \(location) is unreachable: \(e.message); the write is kept and retried")
-        case let state? where state.hasPrefix("08"):
+        // No state (the connection itself failed), a shutdown (57P01/57P03) or a connection class (08xxx).
+        case let state where state == nil || state == "57P01" || state == "57P03" || state!.hasPrefix("08"):
             return .database("PostgreSQL at \(location) is unreachable: \(e.message); the write is kept and retried")
         default: return .database("\(e) at \(location)")
         }
@@ -119,11 +118,7 @@ public final class PostgresStore: JobStore {
 
 /// A connection that LISTENs for the bench's notifications: what another host queued, and
 /// whose log grew, so followers and schedulers wake without polling.
-public final class PostgresListener: Sendable {
-    public struct Notification: Sendable, Equatable {
-        public var channel: String
-        public var payload: String
-    }
+public final class PostgresListener: StoreListener {
     let connection: PQConnection
 
     init(url: String, channels: [String]) throws(StoreError) {
@@ -136,9 +131,9 @@ public final class PostgresListener: Sendable {
     }
 
     /// Blocks up to `timeout` seconds; empty on timeout.
-    public func wait(timeout: Double) throws(StoreError) -> [Notification] {
+    public func wait(timeout: Double) throws(StoreError) -> [StoreNotification] {
         do {
-            return try connection.waitForNotifications(timeout: timeout).map { Notification(channel: $0.channel, payload: $0.payload) }
+            return try connection.waitForNotifications(timeout: timeout).map { StoreNotification(channel: $0.channel, payload: $0.payload) }
         } catch {
             throw .database("the notification connection to PostgreSQL failed: \(error.message)")
         }

@@ -1,37 +1,45 @@
 import Foundation
-import XCTest
-@testable import HildStore
 
 /// A throwaway PostgreSQL server (Debian's `postgresql` package) in a temp dir, listening only on
-/// a Unix socket there; one per test run, a fresh database per test. initdb refuses to run as
-/// root, so as root the server runs as the `postgres` user.
-final class PostgresCluster: @unchecked Sendable {
-    let directory: URL
-    let socketDirectory: String
-    let port = 5400 + Int(getpid() % 500)
+/// a Unix socket there; one per test process, a fresh database per test, stopped when the process
+/// exits. initdb refuses to run as root, so as root the server runs as the `postgres` user.
+/// Shared by the store's tests and the bench's (a library target: a test target cannot import another).
+public final class PostgresCluster: @unchecked Sendable {
+    public let directory: URL
+    public let socketDirectory: String
+    public let port = 5400 + Int(getpid() % 500)
     private let bin: URL
     private let asRoot = geteuid() == 0
 
     nonisolated(unsafe) static var shared: PostgresCluster?
     static let lock = NSLock()
 
-    /// The cluster of this test run, started on first use; skips the test when PostgreSQL is not installed.
-    static func running() throws -> PostgresCluster {
+    /// Where Debian's server binaries are; nil when PostgreSQL is not installed.
+    public static var binaries: URL? {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        guard let version = versions.sorted().last,
+              FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(version)/bin/initdb") else { return nil }
+        return URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin")
+    }
+    public static var isInstalled: Bool { binaries != nil }
+    public static let notInstalled = "PostgreSQL is not installed (apt-get install postgresql); the shared-store tests need a server"
+
+    /// The cluster of this test process, started on first use.
+    public static func running() throws -> PostgresCluster {
         try lock.withLock {
             if let shared { return shared }
             let cluster = try PostgresCluster()
             shared = cluster
+            atexit { PostgresCluster.shared?.stop() }
             return cluster
         }
     }
 
     private init() throws {
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        guard let version = versions.sorted().last,
-              FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(version)/bin/initdb") else {
-            throw XCTSkip("PostgreSQL is not installed (apt-get install postgresql); the shared-store tests need a server")
+        guard let bin = Self.binaries else {
+            throw NSError(domain: "PostgresCluster", code: 1, userInfo: [NSLocalizedDescriptionKey: Self.notInstalled])
         }
-        bin = URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin")
+        self.bin = bin
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("hil-pg-\(UUID().uuidString.prefix(8))")
         socketDirectory = directory.path
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -44,16 +52,17 @@ final class PostgresCluster: @unchecked Sendable {
     }
 
     /// A URL for a new, empty database.
-    func freshDatabase() throws -> String {
+    public func freshDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let admin = try PQConnection(url: url(database: "postgres"))
-        try admin.execute("CREATE DATABASE \(name)")
+        try run(bin.appendingPathComponent("createdb").path,
+                ["-h", socketDirectory, "-p", String(port), "-U", "postgres", name], asPostgres: false)
         return url(database: name)
     }
 
-    func url(database: String) -> String { "postgresql:///\(database)?host=\(socketDirectory)&port=\(port)&user=postgres" }
+    public func url(database: String) -> String { "postgresql:///\(database)?host=\(socketDirectory)&port=\(port)&user=postgres" }
 
-    func stop() {
+    /// Stops the server at once (as a power cut would) and removes its files.
+    public func stop() {
         _ = try? run(bin.appendingPathComponent("pg_ctl").path, ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: directory)
     }
