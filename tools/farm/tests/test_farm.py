@@ -1,0 +1,152 @@
+"""Three hild processes sharing one PostgreSQL database, with their own mock boards: jobs spread
+over every host; a host killed mid-job loses it to another, once; a host paused past its lease
+cannot write a stale result when it wakes. Run by CI (`python3 -m pytest -q tools`)."""
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from hilfarm import cluster as pg
+from hilfarm.farm import Farm
+
+from hilreliability import paths
+
+pytestmark = [
+    pytest.mark.skipif(pg.binaries() is None, reason="PostgreSQL is not installed (apt-get install postgresql)"),
+    pytest.mark.skipif(paths.missing_binaries() is not None, reason=str(paths.missing_binaries())),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = pg.Cluster()
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def farm_of(cluster):
+    farms = []
+
+    def make(**kw):
+        f = Farm(cluster, **kw)
+        farms.append(f)
+        return f.start()
+
+    yield make
+    for f in farms:
+        f.stop()
+
+
+def kinds(events):
+    return [e["kind"] for e in events]
+
+
+def test_jobs_spread_over_every_host_and_each_report_is_its_own_job(farm_of):
+    farm = farm_of(hosts=3, boards=2)
+    a, b, c = (h.client for h in farm.hosts)
+    models, dataset = farm.upload(a, models=12)
+    # Submitted through every host in turn; any host may run any of them.
+    submitters = [a, b, c]
+    ids = {}
+    for i, model in enumerate(models):
+        r = submitters[i % 3].submit({"name": f"spread-{i}", "model": model, "dataset": dataset,
+                                      "options": {"limit": 6, "baud": 921600}})
+        assert r.status == 201, r
+        ids[r.json()["id"]] = model
+    ran_on = {}
+    for job_id, model in ids.items():
+        done = farm.finished(c, job_id)
+        assert done["state"] == "passed", done
+        ran_on.setdefault(done["host"], []).append(job_id)
+        events = farm.events(b, job_id)
+        assert kinds(events).count("assigned") == 1, kinds(events)
+        assert kinds(events).count("finished") == 1
+        assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+        # The report, from a host that did not run it, is of this job's model.
+        other = next(h.client for h in farm.hosts if h.name != done["host"])
+        report = other.get_json(f"/v1/jobs/{job_id}/report")
+        name = report["model"]["name"]
+        i = models.index(model)
+        assert name == f"reliability-{i}" if i else not name.startswith("reliability-"), (job_id, name)
+        assert len(report["samples"]) == 6
+    assert set(ran_on) == {"host-1", "host-2", "host-3"}, ran_on
+    # Every host answers for the whole bench.
+    for h in farm.hosts:
+        boards = h.client.get_json("/v1/boards")
+        assert len(boards) == 6 and {x["host"] for x in boards} == {"host-1", "host-2", "host-3"}, boards
+        assert len(h.client.get_json("/v1/jobs")) == 12
+
+
+def _running_somewhere(farm, client, job_id):
+    j = farm.job(client, job_id)
+    return j if j["state"] == "running" and (j.get("progress") or {}).get("done", 0) >= 2 else None
+
+
+def test_a_host_killed_mid_job_loses_it_once_and_the_job_finishes_on_another(farm_of):
+    farm = farm_of(hosts=3, boards=1)
+    front = farm.hosts[0].client
+    models, dataset = farm.upload(front, models=1)
+    # At the board's boot rate (115200 baud, ~3.7 samples a second): seconds to kill it in.
+    job_id = front.submit({"name": "victim", "model": models[0], "dataset": dataset, "options": {"limit": 24}}).json()["id"]
+    running = farm.wait("the job streaming", lambda: _running_somewhere(farm, front, job_id), timeout=60)
+    victim = farm.host(running["host"])
+    survivor = next(h for h in farm.hosts if h is not victim).client
+    killed_at = time.monotonic()
+    assert victim.hild.kill()
+    done = farm.finished(survivor, job_id, timeout=120)
+    assert done["state"] == "passed", done
+    assert done["host"] != victim.name
+    assert done["attempts"] == 2, "the lost attempt is counted"
+    events = farm.events(survivor, job_id)
+    expired = [e for e in events if e["kind"] == "lease_expired"]
+    assert len(expired) == 1, kinds(events)
+    assert f"{victim.name} lost its lease" in expired[0]["message"], expired[0]
+    assert kinds(events).count("finished") == 1
+    assert kinds(events).count("assigned") == 2
+    # Requeued after the lease, not before: the other hosts waited it out.
+    assert time.monotonic() - killed_at >= farm.lease_seconds
+    report = survivor.get_json(f"/v1/jobs/{job_id}/report")
+    assert len(report["samples"]) == 24
+    # The dead host's board shows offline on the others once its heartbeat lapses.
+    farm.wait("the dead host's board offline",
+              lambda: all(b["state"] == "offline" for b in survivor.get_json("/v1/boards") if b["host"] == victim.name))
+
+
+def test_a_host_paused_past_its_lease_cannot_write_a_stale_result(farm_of):
+    farm = farm_of(hosts=2, boards=1)
+    front = farm.hosts[0].client
+    models, dataset = farm.upload(front, models=1)
+    job_id = front.submit({"name": "partitioned", "model": models[0], "dataset": dataset, "options": {"limit": 30}}).json()["id"]
+    running = farm.wait("the job streaming", lambda: _running_somewhere(farm, front, job_id), timeout=60)
+    paused = farm.host(running["host"])
+    other = next(h for h in farm.hosts if h is not paused)
+    os.kill(paused.hild.pid, signal.SIGSTOP)
+    try:
+        # The other host sweeps the expired lease and runs the job itself.
+        farm.wait("the job taken over", lambda: (lambda j: j["state"] == "running" and j["host"] == other.name)(
+            farm.job(other.client, job_id)), timeout=60)
+    finally:
+        os.kill(paused.hild.pid, signal.SIGCONT)
+    # Awake again, the paused host's run of the job still streams until it learns it lost it.
+    done = farm.finished(other.client, job_id, timeout=120)
+    assert done["state"] == "passed", done
+    assert done["host"] == other.name
+    events = farm.events(other.client, job_id)
+    expiry = next(i for i, e in enumerate(events) if e["kind"] == "lease_expired")
+    # Nothing after the expiry came from the paused host's board.
+    paused_board = next(b["id"] for b in other.client.get_json("/v1/boards") if b["host"] == paused.name)
+    stale = [e for e in events[expiry + 1:] if e.get("board") == paused_board]
+    assert not stale, json.dumps(stale)[:500]
+    assert kinds(events).count("finished") == 1
+    report = other.client.get_json(f"/v1/jobs/{job_id}/report")
+    assert len(report["samples"]) == 30
+    # The paused host knows, and its board is free for work again.
+    farm.wait("the paused host to stop its run", lambda: "lease on it ran out" in paused.log() or "dropped" in paused.log())
+    farm.wait("the paused host's board idle", lambda: all(
+        b["state"] == "idle" for b in paused.client.get_json("/v1/boards") if b["host"] == paused.name), timeout=60)
+    again = paused.client.submit({"name": "after", "model": models[0], "dataset": dataset,
+                                  "options": {"limit": 4, "baud": 921600}}).json()["id"]
+    assert farm.finished(paused.client, again)["state"] == "passed"
