@@ -470,6 +470,9 @@ components:
           type: string
         serial_port:
           type: string
+        host:
+          type: string
+          description: The hild whose board it is, on a bench of several hosts sharing one store (absent on a bench of one host).
         current_job:
           type: integer
           format: int64
@@ -492,6 +495,9 @@ components:
           type: string
         kind:
           $ref: "#/components/schemas/BoardKind"
+        host:
+          type: string
+          description: Only the boards of this hild, on a bench of several hosts.
     ArtifactID:
       type: string
       pattern: "^[0-9a-f]{64}$"
@@ -642,6 +648,9 @@ components:
           type: integer
         board:
           type: string
+        host:
+          type: string
+          description: The hild that runs or ran the job, on a bench of several hosts.
         failed_boards:
           type: array
           items:
@@ -678,7 +687,7 @@ components:
           format: date-time
         kind:
           type: string
-          examples: [queued, assigned, flashing, hello, progress, retry, log, finished, cancel_requested]
+          examples: [queued, assigned, flashing, hello, progress, retry, log, finished, cancel_requested, requeued, lease_expired]
         message:
           type: string
         board:

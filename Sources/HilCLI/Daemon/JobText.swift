@@ -18,6 +18,7 @@ enum JobText {
         if let reason = job.reason { row("reason", "\(job.failureKind.map { "[\($0)] " } ?? "")\(reason)") }
         row("attempts", "\(job.attempts)" + (job.failedBoards.isEmpty ? "" : "; failed on \(job.failedBoards.joined(separator: ", "))"))
         row("board", job.board ?? "-")
+        if let host = job.host { row("host", host) }
         row("submitted", Show.time(job.submittedAt))
         row("started", Show.time(job.startedAt))
         row("finished", Show.time(job.finishedAt) + (Show.seconds(from: job.startedAt, to: job.finishedAt).map { " (ran \($0))" } ?? ""))

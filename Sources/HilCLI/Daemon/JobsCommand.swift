@@ -26,10 +26,13 @@ struct JobsCommand: ParsableCommand {
         let jobs = try withDaemon { try await client.jobs(state: filter, limit: limit) }
         if json { return try printJSON(jobs) }
         guard !jobs.isEmpty else { return print(filter.map { "no \($0.rawValue) jobs" } ?? "no jobs") }
-        var table = TextTable("ID", "STATE", "NAME", "BOARD", "PRI", "SUBMITTED", "TOP1", "P50")
+        let hosts = jobs.contains { $0.host != nil }
+        var table = hosts ? TextTable("ID", "STATE", "NAME", "HOST", "BOARD", "PRI", "SUBMITTED", "TOP1", "P50")
+                          : TextTable("ID", "STATE", "NAME", "BOARD", "PRI", "SUBMITTED", "TOP1", "P50")
         for j in jobs {
-            table.add(String(j.id), j.state.rawValue, j.spec.name ?? "-", j.board ?? "-", String(j.spec.priority),
-                      Show.time(j.submittedAt), Show.percent(j.summary?.top1), Show.ms(j.summary?.p50Ms))
+            let board = j.board ?? "-"
+            table.add([String(j.id), j.state.rawValue, j.spec.name ?? "-"] + (hosts ? [j.host ?? "-", board] : [board])
+                      + [String(j.spec.priority), Show.time(j.submittedAt), Show.percent(j.summary?.top1), Show.ms(j.summary?.p50Ms)])
         }
         print(table.render())
     }

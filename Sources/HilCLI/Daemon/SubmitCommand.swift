@@ -22,6 +22,8 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run on a board with this tag.", valueName: "TAG")) var tag: String?
     @Option(help: ArgumentHelp("Run on this board (its id, see `hilctl boards`).", valueName: "ID")) var board: String?
     @Option(help: ArgumentHelp("Run on a board of this kind: mock, usb or qemu.", valueName: "KIND")) var kind: String?
+    @Option(name: .customLong("on-host"), help: ArgumentHelp("Run on a board of this hild, on a bench of several hosts (the HOST column of `hilctl boards`).", valueName: "NAME"))
+    var onHost: String?
 
     @Option(help: "Evaluate only the first N samples (classes interleaved).") var limit: Int?
     @Option(help: "Switch the line to this baud rate after hello.") var baud: Int?
@@ -63,7 +65,7 @@ struct SubmitCommand: ParsableCommand {
     /// The spec, once the artifacts are on hild.
     func spec(model: ArtifactID, dataset: ArtifactID, firmware: ArtifactID?, labels: ArtifactID?) -> JobSpec {
         JobSpec(name: name, model: model, firmware: firmware, dataset: dataset, labels: labels,
-                selector: BoardSelector(boardType: boardType, tag: tag, board: board, kind: kind.flatMap(BoardKind.init(rawValue:))),
+                selector: BoardSelector(boardType: boardType, tag: tag, board: board, kind: kind.flatMap(BoardKind.init(rawValue:)), host: onHost),
                 options: JobOptions(limit: limit, baud: baud, warmup: warmup, repeats: repeats, pixels: pixels, profile: profile),
                 thresholds: Thresholds(minTop1: minTop1, maxP50Ms: maxP50Ms, maxP99Ms: maxP99Ms, minAgreement: minAgreement),
                 priority: priority, healthCheck: healthCheck)
