@@ -33,10 +33,18 @@ extension Bench {
             }
             refreshQueue()
             for info in registry.boards { persist(info) }
+            if renewalFailures > 0 {
+                logger.notice("the shared store is back after \(renewalFailures) failed renewal(s); leases held: \(leases.count)")
+                renewalFailures = 0
+            }
         } catch {
-            // The database is away: nothing is renewed, so after leaseSeconds the other hosts
-            // requeue this host's jobs, and its runs learn so from the fenced writes.
-            logger.error("cannot renew leases in the shared store: \(error)")
+            // The database is away: nothing is renewed, so once leaseSeconds have passed the
+            // database's clock has run out this host's leases, and its runs learn so at the first
+            // renewal that reaches it (a write before that is kept only if no host took the job).
+            renewalFailures += 1
+            if renewalFailures == 1 {
+                logger.error("cannot renew this host's leases in the shared store (tried every \(configuration.leaseSeconds / 3) s; its jobs are requeued elsewhere if this lasts \(configuration.leaseSeconds) s): \(error)")
+            }
         }
     }
 

@@ -32,6 +32,8 @@ public actor Bench {
     /// The lease each job this host runs is held under (shared store only), from its claim until
     /// its final write: every write for the job names it, so a host that lost it writes nothing.
     var leases: [Int64: Lease] = [:]
+    /// Renewals in a row the shared store refused (logged at the first and when it is back).
+    var renewalFailures = 0
     /// When each queued job (re)entered the queue, for the scheduling-latency figure.
     var queuedSince: [Int64: ContinuousClock.Instant] = [:]
     var shuttingDown = false

@@ -126,7 +126,7 @@ public final class PostgresListener: StoreListener {
             connection = try PQConnection(url: url)
             for channel in channels { try connection.execute("LISTEN \(channel)") }
         } catch {
-            throw .cannotOpen(PQConnection.redacted(url), "cannot listen for notifications: \(error.message)")
+            throw .database("cannot listen for notifications at \(PQConnection.redacted(url)): \(error.message)")
         }
     }
 

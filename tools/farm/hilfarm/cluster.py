@@ -28,11 +28,21 @@ class Cluster:
         os.chmod(self.dir, 0o755)
         if self.as_root:
             shutil.chown(self.dir, "postgres", "postgres")
-        data = os.path.join(self.dir, "data")
-        self._run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-        self._run("pg_ctl", "-D", data, "-w", "-l", os.path.join(self.dir, "server.log"),
+        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+        self.start_server()
+
+    @property
+    def data(self):
+        return os.path.join(self.dir, "data")
+
+    def start_server(self):
+        self._run("pg_ctl", "-D", self.data, "-w", "-l", os.path.join(self.dir, "server.log"),
                   "-o", f"-k {self.dir} -c listen_addresses= -p {self.port} -c fsync=off -c max_connections=200",
                   "start")
+
+    def stop_server(self, mode="fast"):
+        """Stops the server (`fast`: clients are disconnected; `immediate`: as a crash) and keeps its data."""
+        self._run("pg_ctl", "-D", self.data, "-w", "-m", mode, "stop")
 
     def _run(self, tool, *args, as_postgres=True):
         argv = [os.path.join(self.bin, tool), *args]
@@ -63,7 +73,7 @@ class Cluster:
 
     def stop(self):
         try:
-            self._run("pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "immediate", "stop")
+            self.stop_server("immediate")
         except RuntimeError:
             pass
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -150,3 +150,29 @@ def test_a_host_paused_past_its_lease_cannot_write_a_stale_result(farm_of):
     again = paused.client.submit({"name": "after", "model": models[0], "dataset": dataset,
                                   "options": {"limit": 4, "baud": 921600}}).json()["id"]
     assert farm.finished(paused.client, again)["state"] == "passed"
+
+
+def test_the_database_going_away_loses_nothing(farm_of, cluster):
+    farm = farm_of(hosts=2, boards=1, lease_seconds=3)
+    front = farm.hosts[0].client
+    models, dataset = farm.upload(front, models=1)
+    job_id = front.submit({"name": "outage", "model": models[0], "dataset": dataset, "options": {"limit": 20}}).json()["id"]
+    farm.wait("the job streaming", lambda: _running_somewhere(farm, front, job_id), timeout=60)
+    cluster.stop_server("immediate")
+    try:
+        # The API says what is wrong instead of hanging or answering from a stale copy.
+        r = front.request("GET", "/v1/jobs", timeout=30)
+        assert r.status == 503, r
+        assert "PostgreSQL" in r.json()["error"]["message"] or "store" in r.json()["error"]["message"], r
+        time.sleep(2 * farm.lease_seconds)  # past the lease: the run is fenced when the database is back
+    finally:
+        cluster.start_server()
+    done = farm.finished(front, job_id, timeout=180)
+    assert done["state"] == "passed", done
+    events = farm.events(front, job_id)
+    assert kinds(events).count("finished") == 1, kinds(events)
+    assert len(front.get_json(f"/v1/jobs/{job_id}/report")["samples"]) == 20
+    # Both hosts take work again.
+    for h in farm.hosts:
+        j = h.client.submit({"model": models[0], "dataset": dataset, "options": {"limit": 3, "baud": 921600}}).json()["id"]
+        assert farm.finished(h.client, j)["state"] == "passed"
