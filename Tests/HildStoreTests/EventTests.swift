@@ -4,9 +4,9 @@ import Testing
 @testable import HildStore
 
 @Suite struct EventTests {
-    @Test func seqCountsPerJobAndAfterFilters() throws {
+    @Test(arguments: StoreKind.available) func seqCountsPerJobAndAfterFilters(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         let a = try store.insertJob(spec(), submittedAt: oddDate), b = try store.insertJob(spec())
         let queued = try store.events(job: a.id, after: 0)
         #expect(queued.map(\.seq) == [1] && queued.first?.kind == "queued" && queued.first?.time == oddDate)
@@ -25,16 +25,16 @@ import Testing
         #expect(try store.events(job: b.id, after: 0).map(\.seq) == [1, 2])
     }
 
-    @Test func anEventForAnUnknownJobIsRefused() throws {
+    @Test(arguments: StoreKind.available) func anEventForAnUnknownJobIsRefused(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         let error = #expect(throws: StoreError.self) { try store.appendEvent(JobEvent(jobID: 9, kind: "log", message: "x")) }
         #expect(error?.kind == .unknownJob(9))
     }
 
-    @Test func updateAndEventCommitTogether() throws {
+    @Test(arguments: StoreKind.available) func updateAndEventCommitTogether(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         var job = try store.insertJob(spec())
         job.state = .running; job.attempts = 1; job.board = "qemu-1"
         let event = try store.updateJob(job, appending: JobEvent(jobID: job.id, kind: "assigned", message: "on qemu-1", board: "qemu-1"))
@@ -53,9 +53,9 @@ import Testing
         #expect(try store.events(job: job.id, after: 0).count == 2)
     }
 
-    @Test func concurrentAppendsGetDistinctConsecutiveSeqs() async throws {
+    @Test(arguments: StoreKind.available) func concurrentAppendsGetDistinctConsecutiveSeqs(_ kind: StoreKind) async throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open(durability: .normal)
+        let store = try scratch.open(kind)
         let job = try store.insertJob(spec())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for t in 0..<8 {

@@ -4,9 +4,9 @@ import Testing
 @testable import HildStore
 
 @Suite struct JobTests {
-    @Test func aNewJobIsQueuedWithIdsFromOne() throws {
+    @Test(arguments: StoreKind.available) func aNewJobIsQueuedWithIdsFromOne(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         let first = try store.insertJob(fullSpec, submittedAt: oddDate)
         let second = try store.insertJob(spec())
         #expect(first.id == 1 && second.id == 2)
@@ -15,9 +15,9 @@ import Testing
         #expect(try store.job(3) == nil)
     }
 
-    @Test func everyFieldRoundTripsExactly() throws {
+    @Test(arguments: StoreKind.available) func everyFieldRoundTripsExactly(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         var record = try store.insertJob(fullSpec, submittedAt: oddDate)
         record.state = .failed
         record.reason = "top-1 0.87 is below the minimum 0.915"
@@ -33,7 +33,7 @@ import Testing
             ThresholdCheck(name: "min_top1", limit: 0.915, actual: 0.872, passed: false),
             ThresholdCheck(name: "max_p99_ms", limit: 20.3, actual: nil, passed: false),
         ]
-        try store.updateJob(record)
+        try update(store, record)
         let back = try #require(try store.job(record.id))
         // Field by field first, so a failure names the field.
         #expect(back.spec == record.spec)
@@ -46,35 +46,35 @@ import Testing
 
         // And back to nothing: optional fields are cleared, not kept.
         record.progress = nil; record.summary = nil; record.reason = nil; record.board = nil; record.finishedAt = nil
-        try store.updateJob(record)
+        try update(store, record)
         #expect(try store.job(record.id) == record)
     }
 
-    @Test func updatingAJobTheStoreDoesNotHoldIsAnError() throws {
+    @Test(arguments: StoreKind.available) func updatingAJobTheStoreDoesNotHoldIsAnError(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
-        let error = #expect(throws: StoreError.self) { try store.updateJob(JobRecord(id: 42, spec: spec())) }
+        let store = try scratch.open(kind)
+        let error = #expect(throws: StoreError.self) { try update(store, JobRecord(id: 42, spec: spec())) }
         #expect(error?.kind == .unknownJob(42))
     }
 
-    @Test func theQueueRunsByPriorityThenAge() throws {
+    @Test(arguments: StoreKind.available) func theQueueRunsByPriorityThenAge(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         for p in [0, 5, 0, 5, -1, 9] { _ = try store.insertJob(spec(priority: p)) }
         var running = try #require(try store.job(6))
         running.state = .running
-        try store.updateJob(running)
+        try update(store, running)
         #expect(try store.queuedJobs().map(\.id) == [2, 4, 1, 3, 5])
     }
 
-    @Test func listingsAreNewestFirstFilteredAndLimited() throws {
+    @Test(arguments: StoreKind.available) func listingsAreNewestFirstFilteredAndLimited(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         for _ in 0..<5 { _ = try store.insertJob(spec()) }
         for id: Int64 in [2, 4] {
             var r = try #require(try store.job(id))
             r.state = .passed
-            try store.updateJob(r)
+            try update(store, r)
         }
         #expect(try store.jobs(state: nil, limit: 10).map(\.id) == [5, 4, 3, 2, 1])
         #expect(try store.jobs(state: nil, limit: 2).map(\.id) == [5, 4])

@@ -4,26 +4,28 @@ import Testing
 @testable import HildStore
 
 @Suite struct RecoveryTests {
-    /// Marks a job running as the scheduler would at the start of an attempt.
-    func start(_ store: BenchStore, _ id: Int64, board: String = "qemu-1") throws -> JobRecord {
+    /// Claims a job and marks it running as the scheduler does at the start of an attempt.
+    func start(_ store: any JobStore, _ id: Int64, board: String = "qemu-1") throws -> JobRecord {
+        let lease = try #require(try store.claim([id], leaseSeconds: 60)[id])
         var job = try #require(try store.job(id))
         job.state = .running
         job.attempts += 1
         job.board = board
         job.startedAt = job.startedAt ?? oddDate
         job.progress = JobProgress(phase: "streaming", done: 10, total: 100)
-        _ = try store.updateJob(job, appending: JobEvent(jobID: id, kind: "assigned", message: "on \(board)", board: board))
+        _ = try store.updateJob(job, appending: JobEvent(jobID: id, kind: "assigned", message: "on \(board)", board: board),
+                                lease: store.sharedHost == nil ? nil : lease)
         return job
     }
 
-    @Test func aRunningJobIsRequeuedOnceThenErrored() throws {
+    @Test(arguments: StoreKind.available) func aRunningJobIsRequeuedOnceThenErrored(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         let queued = try store.insertJob(spec())
         let running = try store.insertJob(spec())
         var passed = try store.insertJob(spec())
         passed.state = .passed; passed.attempts = 1; passed.finishedAt = oddDate
-        try store.updateJob(passed)
+        try update(store, passed)
         _ = try start(store, running.id)
 
         let first = try store.recoverInterrupted(now: oddDate)
@@ -34,11 +36,12 @@ import Testing
         #expect(requeued.state == .queued && requeued.progress == nil && requeued.board == nil && requeued.attempts == 1)
         let retry = try #require(try store.events(job: running.id, after: 0).last)
         #expect(retry.kind == "retry" && retry.time == oddDate)
-        #expect(retry.message == "hild stopped during attempt 1; the job is queued again (retried once after an interruption)")
+        #expect(retry.message == (store.sharedHost.map { "hild on \($0)" } ?? "hild") + " stopped during attempt 1; the job is queued again (retried once after an interruption)")
         // Jobs that were not running are not touched.
         #expect(try store.job(queued.id) == queued)
         #expect(try store.job(passed.id) == passed)
         #expect(try store.events(job: queued.id, after: 0).count == 1)
+        #expect(try store.events(job: passed.id, after: 0).count == 2)
         #expect(try store.queuedJobs().map(\.id) == [queued.id, running.id])
 
         // A second interruption of the same job ends it.

@@ -11,9 +11,9 @@ import Testing
         }
     }
 
-    @Test func resultsRoundTripAndTheLatestAttemptWins() throws {
+    @Test(arguments: StoreKind.available) func resultsRoundTripAndTheLatestAttemptWins(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         let job = try store.insertJob(spec())
         #expect(try store.report(job: job.id) == nil && store.samples(job: job.id).isEmpty)
 
@@ -36,9 +36,9 @@ import Testing
         #expect(try store.samples(job: job.id) == rows(2, attempt: 2))
     }
 
-    @Test func resultsOfAnUnknownJobAreRefused() throws {
+    @Test(arguments: StoreKind.available) func resultsOfAnUnknownJobAreRefused(_ kind: StoreKind) throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
-        let store = try scratch.open()
+        let store = try scratch.open(kind)
         let error = #expect(throws: StoreError.self) {
             try store.saveResults(job: 5, attempt: 1, report: Data("{}".utf8), samples: [])
         }

@@ -1,6 +1,8 @@
 import Foundation
 import HilAPI
+import Testing
 @testable import HildStore
+import PostgresTestCluster
 
 /// A fresh directory per test, removed by `cleanup()`. Not created: the store must create it.
 struct Scratch {
@@ -14,6 +16,26 @@ struct Scratch {
         try BenchStore(directory: url.appendingPathComponent("state", isDirectory: true), artifactLimitBytes: limit,
                        durability: durability)
     }
+    /// A fresh store of `kind`: SQLite in this directory, or a new database on the test run's
+    /// PostgreSQL server with this directory as the host's artifact cache.
+    func open(_ kind: StoreKind) throws -> any JobStore {
+        switch kind {
+        case .sqlite: return try open()
+        case .postgres: return try PostgresStore(url: PostgresCluster.running().freshDatabase(), host: "bench-1", directory: url)
+        }
+    }
+}
+
+/// The stores the contract tests run against: both, when PostgreSQL is installed.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    static var available: [StoreKind] { PostgresCluster.isInstalled ? [.sqlite, .postgres] : [.sqlite] }
+    var testDescription: String { rawValue }
+}
+
+/// Writes a record as the bench does, with an event beside it.
+func update(_ store: any JobStore, _ record: JobRecord) throws {
+    _ = try store.updateJob(record, appending: JobEvent(jobID: record.id, kind: "log", message: "updated by the test"))
 }
 
 let modelID = SHA256Hex.of(Data("model".utf8))

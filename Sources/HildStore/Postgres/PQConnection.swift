@@ -28,8 +28,10 @@ final class PQConnection: @unchecked Sendable {
         var values: [[Data?]]
         var affected: Int
         var count: Int { values.count }
+        /// nil for SQL NULL, an unknown column or a row past the end (an UPDATE … RETURNING that
+        /// matched nothing): callers turn a missing value into a typed error, never a trap.
         subscript(row: Int, column: String) -> Data? {
-            guard let c = columns.firstIndex(of: column) else { return nil }
+            guard values.indices.contains(row), let c = columns.firstIndex(of: column) else { return nil }
             return values[row][c]
         }
         func string(_ row: Int, _ column: String) -> String? { self[row, column].map { String(decoding: $0, as: UTF8.self) } }
