@@ -12,6 +12,7 @@ from hilfarm import cluster as pg
 from hilfarm.farm import Farm
 
 from hilreliability import paths
+from hilreliability.client import sse_events
 
 pytestmark = [
     pytest.mark.skipif(pg.binaries() is None, reason="PostgreSQL is not installed (apt-get install postgresql)"),
@@ -56,6 +57,11 @@ def test_jobs_spread_over_every_host_and_each_report_is_its_own_job(farm_of):
                                       "options": {"limit": 6, "baud": 921600}})
         assert r.status == 201, r
         ids[r.json()["id"]] = model
+    # The first job's live stream, from a host that may not run it: every event once, in order.
+    first = next(iter(ids))
+    streamed = [e for _, e in sse_events(c, first, timeout=120)]
+    assert [e["seq"] for e in streamed] == list(range(1, len(streamed) + 1)), [e["seq"] for e in streamed]
+    assert streamed[-1]["kind"] == "finished"
     ran_on = {}
     for job_id, model in ids.items():
         done = farm.finished(c, job_id)
