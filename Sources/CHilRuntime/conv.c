@@ -16,7 +16,7 @@ void hil_conv2d(const hil_layer *L, const int8_t *in, int32_t in_zp, int8_t *out
 {
     const int32_t H = L->in_h, W = L->in_w, C = L->in_c, KH = L->kh, KW = L->kw;
     const uint32_t kernel_size = (uint32_t)KH * (uint32_t)KW * (uint32_t)C;
-    int32_t oy, ox, oc, ky, ky0, ky1, kx0, kx1, i;
+    int32_t oy, ox, oc, ky, ky0, ky1, kx0, kx1;
     for (oy = 0; oy < L->out_h; oy++) {
         const int32_t y0 = oy * L->sh - L->pad_t;
         clip(y0, KH, H, &ky0, &ky1);
@@ -33,7 +33,7 @@ void hil_conv2d(const hil_layer *L, const int8_t *in, int32_t in_zp, int8_t *out
                 for (ky = ky0; ky < ky1; ky++) {
                     const int8_t *x = in + ((uint32_t)(y0 + ky) * (uint32_t)W + (uint32_t)(x0 + kx0)) * (uint32_t)C;
                     const int8_t *wr = w + ((uint32_t)ky * (uint32_t)KW + (uint32_t)kx0) * (uint32_t)C;
-                    for (i = 0; i < run; i++) acc += (x[i] - in_zp) * wr[i];
+                    acc += hil_dot_i8(x, wr, run, in_zp);
                 }
                 *out++ = hil_finish(hil_requantize(acc, hil_rd_i32(L->mult + 4u * (uint32_t)oc),
                                                    hil_u8_to_i8(L->shift[oc])),

@@ -6,11 +6,10 @@
 void hil_fully_connected(const hil_layer *L, const int8_t *in, int32_t in_zp, int8_t *out)
 {
     const uint32_t N = (uint32_t)L->in_h * L->in_w * L->in_c;
-    uint32_t o, n;
+    uint32_t o;
     for (o = 0; o < L->out_c; o++) {
         const int8_t *w = L->weights + o * N;
-        int32_t acc = hil_rd_i32(L->bias + 4u * o);
-        for (n = 0; n < N; n++) acc += (in[n] - in_zp) * w[n];
+        const int32_t acc = hil_rd_i32(L->bias + 4u * o) + hil_dot_i8(in, w, (int32_t)N, in_zp);
         out[o] = hil_finish(hil_requantize(acc, hil_rd_i32(L->mult + 4u * o), hil_u8_to_i8(L->shift[o])),
                             L->out_zp, L->act_min, L->act_max);
     }

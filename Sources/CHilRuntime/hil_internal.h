@@ -20,6 +20,49 @@ static inline int32_t hil_u32_to_i32(uint32_t v)
 static inline int32_t hil_rd_i32(const uint8_t *p) { return hil_u32_to_i32(hil_rd_u32(p)); }
 static inline int8_t hil_u8_to_i8(uint8_t v) { return v <= 127 ? (int8_t)v : (int8_t)((int)v - 256); }
 
+/* sum over i < n of (x[i] - in_zp) * w[i]: the inner loop of convolution and fully connected.
+ * On a core with the DSP extension (Cortex-M4/M7: __ARM_FEATURE_DSP) four products take two
+ * word loads, four SXTB16 (sign-extending bytes 0,2 and, rotated, 1,3 into halfword pairs), two
+ * SSUB16 and two SMLAD, against a load-load-subtract-multiply-accumulate per byte in plain C:
+ * 2.3× fewer instructions on the pruned ASL network (docs/mock-board.md). The sums are the same
+ * integers: each difference fits a halfword (|x - zp| <= 255), each SMLAD adds exact products
+ * with the same 32-bit wrap as the C loop, and the tail is the C loop. The host build (the
+ * reference every prediction is checked against) takes the plain loop. */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+static inline uint32_t hil_rd_word(const int8_t *p)
+{
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);  /* one LDR: ARMv7-M allows unaligned word loads */
+    return v;
+}
+static inline int32_t hil_dot_i8(const int8_t *x, const int8_t *w, int32_t n, int32_t in_zp)
+{
+    const uint32_t zp2 = ((uint32_t)(uint16_t)in_zp << 16) | (uint16_t)in_zp;
+    int32_t acc = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const uint32_t xv = hil_rd_word(x + i), wv = hil_rd_word(w + i);
+        uint32_t x02, x13, w02, w13;
+        __asm__("sxtb16 %0, %1" : "=r"(x02) : "r"(xv));
+        __asm__("sxtb16 %0, %1, ror #8" : "=r"(x13) : "r"(xv));
+        __asm__("sxtb16 %0, %1" : "=r"(w02) : "r"(wv));
+        __asm__("sxtb16 %0, %1, ror #8" : "=r"(w13) : "r"(wv));
+        __asm__("ssub16 %0, %1, %2" : "=r"(x02) : "r"(x02), "r"(zp2));
+        __asm__("ssub16 %0, %1, %2" : "=r"(x13) : "r"(x13), "r"(zp2));
+        __asm__("smlad %0, %1, %2, %3" : "=r"(acc) : "r"(x02), "r"(w02), "r"(acc));
+        __asm__("smlad %0, %1, %2, %3" : "=r"(acc) : "r"(x13), "r"(w13), "r"(acc));
+    }
+    for (; i < n; i++) acc += (x[i] - in_zp) * w[i];
+    return acc;
+}
+#else
+static inline int32_t hil_dot_i8(const int8_t *x, const int8_t *w, int32_t n, int32_t in_zp)
+{
+    int32_t acc = 0, i;
+    for (i = 0; i < n; i++) acc += (x[i] - in_zp) * w[i];
+    return acc;
+}
+#endif
+
 /* Model header (72 bytes). */
 enum {
     HDR_MAGIC = 0, HDR_VERSION = 4, HDR_HEADER_SIZE = 6, HDR_TOTAL_SIZE = 8, HDR_CRC = 12,
