@@ -150,7 +150,7 @@ extension Bench {
                 try store.saveResults(job: job, attempt: attempt, report: report, samples: samples, lease: lease, now: Date())
             }
             return true
-        } catch let error as StoreError where error.kind.isLeaseLost {
+        } catch where error.kind.isLeaseLost {
             logger.warning("\(write.what) dropped: \(error)")
             lostLease(job: write.jobID)
             return true

@@ -46,7 +46,7 @@ extension Bench: BenchService {
         let record = try api { () throws(StoreError) in try store.insertJob(spec) }
         queuedSince[record.id] = .now
         queued[record.id] = record
-        if !benchBoards().contains(where: { spec.selector.matches($0) }) {
+        if !(registry.boards + otherHostsBoards).contains(where: { spec.selector.matches($0) }) {
             append(JobEvent(jobID: record.id, kind: "log", message: "no board on this bench matches \(spec.selector.description) yet; the job waits in the queue until one is attached"))
         }
         wake()

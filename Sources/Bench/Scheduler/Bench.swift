@@ -34,6 +34,9 @@ public actor Bench {
     var leases: [Int64: Lease] = [:]
     /// Renewals in a row the shared store refused (logged at the first and when it is back).
     var renewalFailures = 0
+    /// The other hosts' boards as of the last renewal: what a submit checks its selector against
+    /// (the API's board listings read them fresh).
+    var otherHostsBoards: [BoardInfo] = []
     /// When each queued job (re)entered the queue, for the scheduling-latency figure.
     var queuedSince: [Int64: ContinuousClock.Instant] = [:]
     var shuttingDown = false

@@ -55,11 +55,7 @@ def failover(leases):
             farm = Farm(cluster, hosts=3, boards=1, lease_seconds=lease).start()
             try:
                 front = farm.hosts[0].client
-                models, dataset = farm.upload(front)
-                job_id = front.submit({"model": models[0], "dataset": dataset, "options": {"limit": 60}}).json()["id"]
-                job = farm.wait("the job streaming", lambda: (lambda j: j if j["state"] == "running" and (j.get("progress") or {}).get("done", 0) >= 2 else None)(
-                    farm.job(front, job_id)))
-                victim = farm.host(job["host"])
+                job_id, _, _, victim = farm.streaming_job(front, "failover", limit=60)
                 other = next(h for h in farm.hosts if h is not victim).client
                 start = time.monotonic()
                 victim.hild.kill()

@@ -110,6 +110,19 @@ class Farm:
                                      + "\n".join(f"--- {h.name}\n{h.log()[-3000:]}" for h in self.hosts))
             time.sleep(every)
 
+    def streaming_job(self, client, name, limit):
+        """Uploads a model and the holdout set, submits a job at the board's boot rate (115200 baud,
+        ~3.7 samples a second: seconds to act on it in) and waits until it streams.
+        Returns (job id, model id, dataset id, the Host running it)."""
+        models, dataset = self.upload(client, models=1)
+        job_id = client.submit({"name": name, "model": models[0], "dataset": dataset, "options": {"limit": limit}}).json()["id"]
+
+        def streaming():
+            j = self.job(client, job_id)
+            return j if j["state"] == "running" and (j.get("progress") or {}).get("done", 0) >= 2 else None
+        running = self.wait(f"job {job_id} streaming", streaming, timeout=60)
+        return job_id, models[0], dataset, self.host(running["host"])
+
     def finished(self, client, job_id, timeout=120.0):
         return self.wait(f"job {job_id} to finish",
                          lambda: (lambda j: j if j["state"] in ("passed", "failed", "errored", "cancelled") else None)(

@@ -86,19 +86,10 @@ def test_jobs_spread_over_every_host_and_each_report_is_its_own_job(farm_of):
         assert len(h.client.get_json("/v1/jobs")) == 12
 
 
-def _running_somewhere(farm, client, job_id):
-    j = farm.job(client, job_id)
-    return j if j["state"] == "running" and (j.get("progress") or {}).get("done", 0) >= 2 else None
-
-
 def test_a_host_killed_mid_job_loses_it_once_and_the_job_finishes_on_another(farm_of):
     farm = farm_of(hosts=3, boards=1)
     front = farm.hosts[0].client
-    models, dataset = farm.upload(front, models=1)
-    # At the board's boot rate (115200 baud, ~3.7 samples a second): seconds to kill it in.
-    job_id = front.submit({"name": "victim", "model": models[0], "dataset": dataset, "options": {"limit": 24}}).json()["id"]
-    running = farm.wait("the job streaming", lambda: _running_somewhere(farm, front, job_id), timeout=60)
-    victim = farm.host(running["host"])
+    job_id, _, _, victim = farm.streaming_job(front, "victim", limit=24)
     survivor = next(h for h in farm.hosts if h is not victim).client
     killed_at = time.monotonic()
     assert victim.hild.kill()
@@ -124,10 +115,7 @@ def test_a_host_killed_mid_job_loses_it_once_and_the_job_finishes_on_another(far
 def test_a_host_paused_past_its_lease_cannot_write_a_stale_result(farm_of):
     farm = farm_of(hosts=2, boards=1)
     front = farm.hosts[0].client
-    models, dataset = farm.upload(front, models=1)
-    job_id = front.submit({"name": "partitioned", "model": models[0], "dataset": dataset, "options": {"limit": 30}}).json()["id"]
-    running = farm.wait("the job streaming", lambda: _running_somewhere(farm, front, job_id), timeout=60)
-    paused = farm.host(running["host"])
+    job_id, model, dataset, paused = farm.streaming_job(front, "partitioned", limit=30)
     other = next(h for h in farm.hosts if h is not paused)
     os.kill(paused.hild.pid, signal.SIGSTOP)
     try:
@@ -153,7 +141,7 @@ def test_a_host_paused_past_its_lease_cannot_write_a_stale_result(farm_of):
     farm.wait("the paused host to stop its run", lambda: "lease on it ran out" in paused.log() or "dropped" in paused.log())
     farm.wait("the paused host's board idle", lambda: all(
         b["state"] == "idle" for b in paused.client.get_json("/v1/boards") if b["host"] == paused.name), timeout=60)
-    again = paused.client.submit({"name": "after", "model": models[0], "dataset": dataset,
+    again = paused.client.submit({"name": "after", "model": model, "dataset": dataset,
                                   "options": {"limit": 4, "baud": 921600}}).json()["id"]
     assert farm.finished(paused.client, again)["state"] == "passed"
 
@@ -161,9 +149,7 @@ def test_a_host_paused_past_its_lease_cannot_write_a_stale_result(farm_of):
 def test_the_database_going_away_loses_nothing(farm_of, cluster):
     farm = farm_of(hosts=2, boards=1, lease_seconds=3)
     front = farm.hosts[0].client
-    models, dataset = farm.upload(front, models=1)
-    job_id = front.submit({"name": "outage", "model": models[0], "dataset": dataset, "options": {"limit": 20}}).json()["id"]
-    farm.wait("the job streaming", lambda: _running_somewhere(farm, front, job_id), timeout=60)
+    job_id, model, dataset, _ = farm.streaming_job(front, "outage", limit=20)
     cluster.stop_server("immediate")
     try:
         # The API says what is wrong instead of hanging or answering from a stale copy.
@@ -180,5 +166,5 @@ def test_the_database_going_away_loses_nothing(farm_of, cluster):
     assert len(front.get_json(f"/v1/jobs/{job_id}/report")["samples"]) == 20
     # Both hosts take work again.
     for h in farm.hosts:
-        j = h.client.submit({"model": models[0], "dataset": dataset, "options": {"limit": 3, "baud": 921600}}).json()["id"]
+        j = h.client.submit({"model": model, "dataset": dataset, "options": {"limit": 3, "baud": 921600}}).json()["id"]
         assert farm.finished(h.client, j)["state"] == "passed"
