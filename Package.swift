@@ -158,7 +158,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "bench-benchmark",
-            dependencies: ["HilCLI", "HilAPI"],
+            // PostgresTestCluster: the throwaway server of the --farm mode (several hilds, one shared store).
+            dependencies: ["HilCLI", "HilAPI", "PostgresTestCluster"],
             path: "Benchmarks/BenchBenchmark"
         ),
         .testTarget(name: "STLinkTests", dependencies: ["STLink", "MockBoard"]),

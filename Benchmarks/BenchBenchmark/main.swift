@@ -1,6 +1,7 @@
 // bench-benchmark: hild with many mock boards, measured from outside as a client sees it.
 //
 //   swift build -c release --product hild && swift run -c release bench-benchmark [BOARDS] [JOBS_PER_BOARD] [STORED]
+//   swift run -c release bench-benchmark --farm [JOBS_PER_BOARD] [STORED]     (shared PostgreSQL store; Farm.swift)
 //
 // Prints: jobs per minute on 1 board and on BOARDS boards (and the ratio), scheduling latency from
 // submit to flash start, API latency (p50/p99) for GET /v1/boards and GET /v1/jobs under concurrent
@@ -11,10 +12,12 @@ import Foundation
 import HilAPI
 import HilCLI
 
+let farmMode = CommandLine.arguments.dropFirst().contains("--farm")
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
-let boardCount = arguments.first ?? 16
-let jobsPerBoard = arguments.dropFirst().first ?? 4
-let storedJobs = arguments.dropFirst(2).first ?? 10_000
+// The farm mode fixes its boards (16 a host) and takes only JOBS_PER_BOARD and STORED.
+let boardCount = farmMode ? 16 : arguments.first ?? 16
+let jobsPerBoard = (farmMode ? arguments.first : arguments.dropFirst().first) ?? 4
+let storedJobs = (farmMode ? arguments.dropFirst().first : arguments.dropFirst(2).first) ?? (farmMode ? 100_000 : 10_000)
 let samplesPerJob = 10
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -23,19 +26,36 @@ guard FileManager.default.isExecutableFile(atPath: binDirectory.appendingPathCom
     exit(1)
 }
 
-/// One hild process with `boards` mock boards in a fresh state directory.
+/// One hild process with `boards` mock boards in a fresh state directory. With a `shared` store
+/// (the farm mode) it joins that PostgreSQL database as `host` and logs at notice level to `log`,
+/// which outlives the process so its errors and warnings can be looked at afterwards.
 final class HildProcess: @unchecked Sendable {
+    struct Shared {
+        var store: String
+        var host: String
+        var mockFirst: Int
+        var log: URL
+    }
     let process = Process()
     let state = FileManager.default.temporaryDirectory.appendingPathComponent("bench-benchmark-\(UUID().uuidString.prefix(8))")
     let client: HildClient
+    let shared: Shared?
 
-    init(boards: Int) throws {
+    init(boards: Int, shared: Shared? = nil) throws {
+        self.shared = shared
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let socket = state.appendingPathComponent("hild.sock").path
         process.executableURL = binDirectory.appendingPathComponent("hild")
         process.arguments = ["--mock", "\(boards)", "--mock-core", "host-harness", "--no-udev", "--state-dir", state.path, "--socket", socket,
-                             "--boards", root.appendingPathComponent("boards").path, "--log-level", "warning"]
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+                             "--boards", root.appendingPathComponent("boards").path]
+        if let shared {
+            process.arguments! += ["--store", shared.store, "--host-name", shared.host, "--mock-first", "\(shared.mockFirst)", "--log-level", "notice"]
+            _ = FileManager.default.createFile(atPath: shared.log.path, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: shared.log.path)
+        } else {
+            process.arguments! += ["--log-level", "warning"]
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        }
         try process.run()
         client = HildClient(endpoint: .unix(path: socket))
     }
@@ -118,6 +138,11 @@ func throughput(boards: Int) async throws -> (perMinute: Double, scheduling: [Do
 }
 
 extension Duration { var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 } }
+
+if farmMode {
+    try await farmBenchmark()
+    exit(0)
+}
 
 print("bench-benchmark: mock boards, \(jobsPerBoard) jobs per board, \(samplesPerJob) samples per job at 921600 baud; \(ProcessInfo.processInfo.activeProcessorCount) cores")
 let one = try await throughput(boards: 1)
