@@ -33,6 +33,7 @@ public final class BenchStore: JobStore {
     let files: ArtifactDirectory
     let encoder: JSONEncoder
     let decoder: JSONDecoder
+    let finished = FinishedJobs()
 
     /// Opens or creates `<directory>/hild.sqlite` and `<directory>/artifacts/`, and brings the
     /// schema up to date.

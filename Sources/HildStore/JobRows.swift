@@ -50,7 +50,7 @@ extension BenchStore {
             } else {
                 rows = try Row.fetchAll(db, sql: JobSQL.newest, arguments: [limit])
             }
-            return try rows.map(jobRecord)
+            return try rows.map { row in try finished.listed(id: row["id"], state: row["state"]) { try jobRecord(row) } }
         }
     }
 
@@ -63,6 +63,7 @@ extension BenchStore {
 
     /// Writes every field of the record. Throws `unknownJob` for an id the store does not hold.
     public func updateJob(_ record: JobRecord) throws(StoreError) {
+        finished.forget(record.id)
         let values = try columns(of: record)
         try write { db in try update(values, id: record.id, db) }
     }
@@ -71,6 +72,7 @@ extension BenchStore {
     /// never disagree, even if hild dies between the two. Returns the event with its seq.
     /// One hild owns this store, so there is no lease to check.
     public func updateJob(_ record: JobRecord, appending event: JobEvent, lease: Lease?) throws(StoreError) -> JobEvent {
+        finished.forget(record.id)
         let values = try columns(of: record)
         return try write { db in
             try update(values, id: record.id, db)

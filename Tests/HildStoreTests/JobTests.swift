@@ -85,4 +85,21 @@ import Testing
         let counts = try store.jobCounts()
         #expect(counts[.queued] == 3 && counts[.passed] == 2 && counts[.running] == 0 && counts.count == JobState.allCases.count)
     }
+
+    /// Listings keep finished jobs decoded (FinishedJobs): an update must still show at once.
+    @Test(arguments: StoreKind.available) func aListedFinishedJobShowsItsLaterUpdate(_ kind: StoreKind) throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let store = try scratch.open(kind)
+        var job = try store.insertJob(spec())
+        job.state = .failed
+        job.reason = "first verdict"
+        try update(store, job)
+        #expect(try store.jobs(state: nil, limit: 10).first?.reason == "first verdict")
+        #expect(try store.jobs(state: nil, limit: 10).first == job, "and listed again from the cache, the same")
+        job.reason = "corrected verdict"
+        job.checks = [ThresholdCheck(name: "min_top1", limit: 0.9, actual: 0.5, passed: false)]
+        try update(store, job)
+        #expect(try store.jobs(state: nil, limit: 10).first == job)
+        #expect(try store.jobs(state: .failed, limit: 10).first == job)
+    }
 }

@@ -33,7 +33,9 @@ extension PostgresStore {
         } else {
             rows = try sql("SELECT * FROM job ORDER BY id DESC LIMIT $1", [.int(limit)])
         }
-        return try (0..<rows.count).map { i throws(StoreError) in try jobRecord(rows, i) }
+        return try (0..<rows.count).map { i throws(StoreError) in
+            try finished.listed(id: rows.int(i, "id"), state: rows.string(i, "state")) { () throws(StoreError) in try jobRecord(rows, i) }
+        }
     }
 
     public func queuedJobs(limit: Int) throws(StoreError) -> [JobRecord] {
@@ -45,6 +47,7 @@ extension PostgresStore {
     /// A record that is not `running` leaves its holder: the lease ends with the attempt. A job
     /// returning to the queue is announced to every host.
     public func updateJob(_ record: JobRecord, appending event: JobEvent, lease: Lease?) throws(StoreError) -> JobEvent {
+        finished.forget(record.id)
         var values = try columns(of: record)
         let releases = record.state != .running
         var fence: String

@@ -22,6 +22,7 @@ public final class PostgresStore: JobStore {
     let files: ArtifactDirectory
     let encoder = APIJSON.encoder()
     let decoder = APIJSON.decoder()
+    let finished = FinishedJobs()
 
     /// The database's clock in the store's date convention (seconds since 2001-01-01): leases are
     /// compared on one clock, whatever the hosts' clocks say.
