@@ -78,7 +78,7 @@ import Testing
         let progress = JobProgress(phase: "streaming", done: 1, total: 2, accuracy: 0.5)
         let summary = JobSummary(samples: 2, top1: 1, agreement: 1, p50Ms: 1, p99Ms: 2, timerKind: "dwt")
         let check = ThresholdCheck(name: "min_top1", limit: 0.9, actual: 1, passed: true)
-        let selector = BoardSelector(boardType: "t", tag: "x", board: "b", kind: .usb)
+        let selector = BoardSelector(boardType: "t", tag: "x", board: "b", kind: .usb, host: "h")
         let options = JobOptions(limit: 1, baud: 921600, warmup: 1, repeats: 2, pixels: "raw", profile: 5)
         let thresholds = Thresholds(minTop1: 0.9, maxP50Ms: 1, maxP99Ms: 2, minAgreement: 1)
         let spec = JobSpec(name: "n", model: sha("m"), firmware: sha("f"), dataset: sha("d"), labels: sha("l"),
@@ -87,7 +87,7 @@ import Testing
             "HealthStatus": HealthStatus(version: "1", boards: 1, queued: 0, running: 0),
             "BoardInfo": BoardInfo(id: "a", kind: .mock, boardType: "t", tags: ["x"], state: .offline, reason: "r",
                                    probeSerial: "s", probeModel: "V2-1", serialPort: "/dev/pts/1", currentJob: 1,
-                                   consecutiveInfraFailures: 1, jobsRun: 2, lastSeen: date),
+                                   consecutiveInfraFailures: 1, jobsRun: 2, lastSeen: date, host: "h"),
             "BoardSelector": selector,
             "ArtifactInfo": ArtifactInfo(id: sha("a"), kind: .labels, size: 3, createdAt: date),
             "JobOptions": options,
@@ -98,7 +98,7 @@ import Testing
             "JobSummary": summary,
             "JobRecord": JobRecord(id: 1, spec: spec, state: .failed, reason: "r", failureKind: "thresholds", attempts: 1,
                                    board: "b", failedBoards: ["c"], submittedAt: date, startedAt: date, finishedAt: date,
-                                   progress: progress, summary: summary, checks: [check]),
+                                   progress: progress, summary: summary, checks: [check], host: "h"),
             "JobEvent": JobEvent(seq: 1, jobID: 1, time: date, kind: "finished", message: "m", board: "b",
                                  progress: progress, state: .passed),
             "ErrorBody": APIErrorBody(.notFound("x")),

@@ -52,7 +52,7 @@ class Host:
 class Farm:
     """`hosts` hilds with `boards` mock boards each, on a new database of `cluster`."""
 
-    def __init__(self, cluster, hosts=3, boards=1, lease_seconds=3):
+    def __init__(self, cluster, hosts=3, boards=1, lease_seconds=5):
         self.cluster = cluster
         self.url = cluster.fresh_database()
         self.root = tempfile.mkdtemp(prefix="hil-farm-")

