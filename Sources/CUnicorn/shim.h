@@ -35,6 +35,11 @@ typedef struct hil_block_counter {
     const uint8_t *code;       // flash, mapped at code_base and code_alias
     uint32_t code_base, code_alias, code_size;
     uint16_t *counts;          // per flash halfword: instructions in the block starting there, 0 unknown
+    // The FPB's enabled instruction comparators (addresses, bit 0 clear), checked at each block.
+    uint32_t breakpoints[8];
+    uint32_t breakpoint_count;
+    uint32_t breakpoint_hit;        // set when a run stopped because a block holds a breakpoint
+    uint32_t breakpoint_disarmed;   // a run ending at a breakpoint by its `until` address ignores it
 } hil_block_counter;
 
 // Thumb-2: a halfword whose top five bits are 0b11101, 0b11110 or 0b11111 starts a 32-bit
@@ -52,6 +57,17 @@ static inline uint32_t hil_thumb_count(const uint8_t *bytes, uint32_t size) {
 static void hil_count_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     hil_block_counter *c = (hil_block_counter *)user;
     uint32_t a = (uint32_t)address, n, off = UINT32_MAX;
+    // A breakpoint in the block about to run: stop before it runs (it is not counted). One at
+    // the block's first instruction lets the run's first block through: resuming from a
+    // breakpoint executes it, as a debugger expects once it has stepped over it.
+    for (uint32_t i = 0; i < c->breakpoint_count; i++) {
+        uint32_t b = c->breakpoints[i];
+        if (b == c->breakpoint_disarmed || b - a >= size || (b == a && c->first_block)) continue;
+        c->breakpoint_hit = b;
+        c->first_block = 0;
+        uc_emu_stop(uc);
+        return;
+    }
     if (a - c->code_base < c->code_size) off = a - c->code_base;
     else if (c->code_alias && a - c->code_alias < c->code_size) off = a - c->code_alias;
     if (off != UINT32_MAX && size <= c->code_size - off) {

@@ -8,6 +8,7 @@ final class CortexM7Core {
         static let cpuid: UInt32 = 0xE000_ED00, aircr: UInt32 = 0xE000_ED0C
         static let dhcsr: UInt32 = 0xE000_EDF0, dcrsr: UInt32 = 0xE000_EDF4
         static let dcrdr: UInt32 = 0xE000_EDF8, demcr: UInt32 = 0xE000_EDFC
+        static let dfsr: UInt32 = 0xE000_ED30
         /// DHCSR..DEMCR: the registers that still answer while NRST holds the chip in reset.
         static let debugBlock: ClosedRange<UInt32> = 0xE000_EDF0...0xE000_EDFF
     }
@@ -33,6 +34,9 @@ final class CortexM7Core {
     private var resetSticky = true
     private var regReady = false
     private(set) var demcr: UInt32 = 0
+    /// DFSR: why the core last entered debug state (HALTED 0, BKPT 1, DWTTRAP 2, VCATCH 3),
+    /// sticky until the debugger writes the bit as 1.
+    private(set) var dfsr: UInt32 = 0
     private var dcrdr: UInt32 = 0
     private(set) var prigroup: UInt32 = 0
     /// Core registers by DCRSR REGSEL: 0–12 R0–R12, 13 SP, 14 LR, 15 DebugReturnAddress (PC),
@@ -65,9 +69,12 @@ final class CortexM7Core {
     /// S_LOCKUP shows it until a reset.
     var lockedUp = false
 
-    func enterDebugHalt() {
+    enum HaltReason: UInt32 { case request = 1, breakpoint = 2, watchpoint = 4, vectorCatch = 8 }
+
+    func enterDebugHalt(_ reason: HaltReason = .breakpoint) {
         state = .halted
         control |= DHCSR.halt
+        dfsr |= reason.rawValue
     }
 
     // MARK: reset
@@ -93,6 +100,7 @@ final class CortexM7Core {
         stepsRequested = 0
         let catchReset = demcr & CortexM7Core.vcCoreReset != 0
         if debugEnabled && (control & DHCSR.halt != 0 || catchReset) {
+            dfsr |= catchReset ? HaltReason.vectorCatch.rawValue : HaltReason.request.rawValue
             state = .halted
             control |= DHCSR.halt
         } else {
@@ -119,6 +127,7 @@ final class CortexM7Core {
         case Address.dcrsr: return 0  // write-only
         case Address.dcrdr: return dcrdr
         case Address.demcr: return demcr
+        case Address.dfsr: return dfsr
         default: return otherSCS[address] ?? 0
         }
     }
@@ -141,6 +150,8 @@ final class CortexM7Core {
             dcrdr = value
         case Address.demcr:
             demcr = value
+        case Address.dfsr:
+            dfsr &= ~value                      // write one to clear
         default:
             otherSCS[address] = value
         }
@@ -156,6 +167,7 @@ final class CortexM7Core {
         control = bits
         guard state != .reset else { return }  // a halt request waits for the end of reset
         if bits & DHCSR.halt != 0 {
+            if state != .halted { dfsr |= HaltReason.request.rawValue }
             state = .halted
         } else if state == .halted && bits & DHCSR.step == 0 {
             state = .running

@@ -24,6 +24,7 @@ public final class EmulatedSTM32F7 {
     let cycles = CoreClock()
     let system: SystemControl
     let dwt: DataWatchpointTrace
+    let fpb = FlashPatchBreakpoint()
     let devices: ChipDevices?
     /// Probe and core reach the chip from their own threads: every bus access, reset and run
     /// slice holds this lock (recursive: a core run slice calls back into the bus).
@@ -212,6 +213,8 @@ public final class EmulatedSTM32F7 {
                 return .success(Lanes.extract(word, address: address, size: size))
             case .dwt:
                 return .success(Lanes.extract(dwt.read(address: address & ~3), address: address, size: size))
+            case .fpb:
+                return .success(Lanes.extract(fpb.read(address: address & ~3), address: address, size: size))
             case .ppb:
                 return .success(Lanes.extract(ppb[address & ~3] ?? 0, address: address, size: size))
             case let .device(block, offset):
@@ -251,6 +254,9 @@ public final class EmulatedSTM32F7 {
             case .dwt:
                 let (bits, covered) = Lanes.place(value, address: address, size: size)
                 dwt.write(address: address & ~3, value: bits, mask: covered, fromCore: fromCore)
+            case .fpb:
+                let (bits, covered) = Lanes.place(value, address: address, size: size)
+                fpb.write(address: address & ~3, value: bits, mask: covered)
             case let .device(block, offset):
                 let (bits, covered) = Lanes.place(value, address: address, size: size)
                 devices!.write(block, offset: offset & ~3, value: bits, mask: covered)

@@ -12,6 +12,7 @@ enum BusTarget {
     case dbgmcu(index: Int)
     case scs
     case dwt
+    case fpb
     case ppb
     /// A peripheral's register block, at a byte offset from its base.
     case device(ChipDevices.Block, offset: UInt32)
@@ -67,6 +68,7 @@ extension EmulatedSTM32F7 {
         if let devices, let (block, offset) = devices.locate(address) { return aligned(address, size, .device(block, offset: offset)) }
         if EmulatedSTM32F7.scs.contains(address) { return aligned(address, size, .scs) }
         if DataWatchpointTrace.span.contains(address) { return aligned(address, size, .dwt) }
+        if FlashPatchBreakpoint.span.contains(address) { return aligned(address, size, .fpb) }
         if EmulatedSTM32F7.ppb.contains(address) { return aligned(address, size, .ppb) }
         return .failure(BusFault(address: address, reason: .unmapped))
     }

@@ -44,6 +44,7 @@ final class CoreRunner: @unchecked Sendable {
     /// retunes before the board has, and its next frame meets the old rate).
     private var txOut: [(byte: UInt8, due: UInt64)] = []
     private var pendingBusFault: (address: UInt32, write: Bool)?
+    private var armedBreakpoints: [UInt32] = []
     private var random = SplitMix(seed: 0x5EED_0746)
     private var anchor: (cycles: UInt64, wall: ContinuousClock.Instant, hz: Double)?
 
@@ -224,6 +225,7 @@ final class CoreRunner: @unchecked Sendable {
             let top = first[1] >> 3
             end = pc + ((top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2)
         }
+        syncBreakpoints()
         let stop = cpu.run(from: pc, until: stopAt, end: end)
         if singleInstruction { chip.cycles.cycles = now + 1 }
         switch stop {
@@ -240,9 +242,22 @@ final class CoreRunner: @unchecked Sendable {
                       cfsr: fetch ? 1 << 0 : (1 << 15 | 1 << 9), bfar: fetch ? nil : address)
         case .invalidInstruction:
             takeFault(.usageFault, pc: cpu[.pc], detail: "undefined instruction", cfsr: 1 << 16)
+        case let .breakpoint(address):
+            // An FPB comparator matched: debug state before the instruction runs (DFSR.BKPT).
+            log("breakpoint at \(hexString(address))")
+            chip.core.enterDebugHalt(.breakpoint)
+            saveRegisters()
         case let .other(message):
             takeFault(.usageFault, pc: cpu[.pc], detail: message, cfsr: 1 << 16)
         }
+    }
+
+    /// The FPB's comparators as the CPU checks them: only while halting debug is enabled.
+    private func syncBreakpoints() {
+        let wanted = chip.core.debuggerAttached ? chip.fpb.breakpoints : []
+        guard wanted != armedBreakpoints else { return }
+        armedBreakpoints = wanted
+        cpu.setBreakpoints(wanted)
     }
 
     private func isAfterWFI(_ pc: UInt32) -> Bool {

@@ -58,7 +58,7 @@ final class SystemControl: InterruptLines {
     /// The registers this block answers for; the rest of the SCS goes to the debug side.
     static func claims(_ address: UInt32) -> Bool {
         (Address.systCSR...Address.systCALIB).contains(address) || Address.nvic.contains(address)
-            || (Address.icsr...Address.cpacr).contains(address) && address != 0xE000_ED0C
+            || (Address.icsr...Address.cpacr).contains(address) && address != 0xE000_ED0C && address != 0xE000_ED30  // AIRCR, DFSR: the core's
             || (Address.stir...0xE000_EF8F).contains(address)
     }
 

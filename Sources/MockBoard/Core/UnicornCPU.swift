@@ -48,6 +48,8 @@ final class UnicornCPU {
         case memoryFault(address: UInt32, write: Bool, fetch: Bool)
         /// An undefined or unsupported instruction at the PC.
         case invalidInstruction
+        /// The PC reached a breakpoint (`setBreakpoints`); the instruction there has not run.
+        case breakpoint(UInt32)
         case other(String)
     }
 
@@ -76,7 +78,9 @@ final class UnicornCPU {
     /// `cycles`: the clock every executed instruction advances by one (it must outlive the CPU).
     init(cycles: UnsafeMutablePointer<UInt64>) throws {
         counter.initialize(to: hil_block_counter(cycles: cycles, stop_at: UInt64.max, first_block: 0, stop_soon: 0,
-                                                 code: nil, code_base: 0, code_alias: 0, code_size: 0, counts: nil))
+                                                 code: nil, code_base: 0, code_alias: 0, code_size: 0, counts: nil,
+                                                 breakpoints: (0, 0, 0, 0, 0, 0, 0, 0), breakpoint_count: 0,
+                                                 breakpoint_hit: 0, breakpoint_disarmed: 0))
         var handle: OpaquePointer?
         try UnicornCPU.check("uc_open", uc_open(UC_ARCH_ARM, uc_mode(UC_MODE_THUMB.rawValue | UC_MODE_MCLASS.rawValue), &handle))
         engine = handle!
@@ -196,16 +200,43 @@ final class UnicornCPU {
 
     // MARK: running
 
+    /// The instruction addresses a run stops at (at most 8, the FPB's comparators). Checked by the
+    /// block hook, not by code hooks: adding and removing those flushes every translation.
+    func setBreakpoints(_ addresses: [UInt32]) {
+        let list = Array(addresses.prefix(8).map { $0 & ~1 })
+        withUnsafeMutableBytes(of: &counter.pointee.breakpoints) { raw in
+            let slots = raw.bindMemory(to: UInt32.self)
+            for i in 0..<slots.count { slots[i] = i < list.count ? list[i] : 0 }
+        }
+        counter.pointee.breakpoint_count = UInt32(list.count)
+    }
+
     /// Runs from `pc` until the clock reaches `stopAt` (checked at block boundaries; the first
     /// block always runs), `stop()`, `stopAtNextBlock()`, WFI, or a fault.
     /// `end`: stop before executing the instruction there (a debugger's single step). Unicorn's
     /// instruction count is not used for that: it installs a code hook whose addition and removal
     /// flush every translation, which touches the whole code buffer (about 1 GiB).
     func run(from pc: UInt32, until stopAt: UInt64, end: UInt32 = 0xFFFF_FFFE) -> Stop {
+        let stop = start(from: pc, until: stopAt, end: end, disarmed: 0)
+        let hit = counter.pointee.breakpoint_hit
+        guard stop == .returned, hit != 0 else { return stop }
+        if self[.pc] & ~1 == hit { return .breakpoint(hit) }
+        // The breakpoint is inside the block that did not run: run up to it, exactly. Unicorn
+        // honours `end` when it translates, so the block holding it is translated again for this
+        // run, and once more after it (else every later run would stop there too).
+        _ = hil_uc_remove_translations(engine, UInt64(hit), UInt64(hit) + 2)
+        let rest = start(from: self[.pc] & ~1, until: stopAt, end: hit, disarmed: hit)
+        _ = hil_uc_remove_translations(engine, UInt64(hit), UInt64(hit) + 2)
+        return rest == .returned && self[.pc] & ~1 == hit ? .breakpoint(hit) : rest
+    }
+
+    private func start(from pc: UInt32, until stopAt: UInt64, end: UInt32, disarmed: UInt32) -> Stop {
         lastBadAccess = nil
         counter.pointee.stop_at = stopAt
         counter.pointee.first_block = 1
         counter.pointee.stop_soon = 0
+        counter.pointee.breakpoint_hit = 0
+        counter.pointee.breakpoint_disarmed = disarmed
         // By default an address no Thumb instruction lives at: runs end by stop(), WFI or a fault.
         let err = uc_emu_start(engine, UInt64(pc | 1), UInt64(end), 0, 0)
         switch err {
