@@ -157,19 +157,4 @@ public struct BoardRegistry: Sendable {
         entries[id] = e
         return e.info
     }
-
-    /// Puts a board out of scheduling by hand or lifts it (the API's quarantine route).
-    public mutating func setQuarantine(_ id: String, reason: String?) -> BoardInfo? {
-        guard var e = entries[id] else { return nil }
-        if let reason {
-            e.info.state = .quarantined
-            e.info.reason = reason
-        } else if e.info.state == .quarantined {
-            e.info.state = e.handle == nil ? .offline : (e.info.currentJob == nil ? .idle : .busy)
-            e.info.reason = e.handle == nil ? "not present" : nil
-            e.info.consecutiveInfraFailures = 0
-        }
-        entries[id] = e
-        return e.info
-    }
 }

@@ -45,11 +45,4 @@ struct EventHub: Sendable {
         }
         if event.kind == "finished" { followers[event.jobID] = nil; lastSeq[event.jobID] = nil }
     }
-
-    /// Ends every stream (shutdown).
-    mutating func finishAll() {
-        for list in followers.values { for c in list.values { c.finish() } }
-        followers = [:]
-        lastSeq = [:]
-    }
 }

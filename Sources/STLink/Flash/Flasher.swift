@@ -236,6 +236,4 @@ public struct FlashReport: Sendable, Equatable {
         self.parallelism = parallelism
         self.targetVoltage = targetVoltage
     }
-
-    public var upToDate: Bool { sectorsErased.isEmpty }
 }
