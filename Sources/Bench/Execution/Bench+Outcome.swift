@@ -79,14 +79,25 @@ extension Bench {
 
     /// Final state: the record and its "finished" event in one transaction, then followers hear it.
     func end(_ record: inout JobRecord, _ state: JobState, reason: String?, kind: String?, board: String?, message: String) {
+        let event = Self.settle(&record, state, reason: reason, kind: kind, board: board, message: message)
+        finished(record)
+        write(record, event: event)
+    }
+
+    /// The record's final fields and its "finished" event, written by the caller.
+    static func settle(_ record: inout JobRecord, _ state: JobState, reason: String?, kind: String?, board: String?, message: String) -> JobEvent {
         record.state = state
         record.reason = reason
         record.failureKind = kind
         record.finishedAt = Date()
         record.progress = nil
+        return JobEvent(jobID: record.id, kind: "finished", message: message, board: board, state: state)
+    }
+
+    /// The bookkeeping of a job that reached its final state.
+    func finished(_ record: JobRecord) {
         queuedSince[record.id] = nil
-        metrics.jobFinished(state, seconds: record.startedAt.map { record.finishedAt!.timeIntervalSince($0) })
-        write(record, event: JobEvent(jobID: record.id, kind: "finished", message: message, board: board, state: state))
+        metrics.jobFinished(record.state, seconds: record.startedAt.flatMap { start in record.finishedAt.map { $0.timeIntervalSince(start) } })
     }
 
     func releaseBoard(_ id: String, _ outcome: BoardRegistry.Outcome) {

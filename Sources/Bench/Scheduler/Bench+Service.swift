@@ -79,15 +79,12 @@ extension Bench: BenchService {
             // Written now, not kept for later: if a host claims the job meanwhile the store
             // refuses this unleased write, and the cancel goes to that host instead.
             var cancelled = record
-            cancelled.state = .cancelled
-            cancelled.reason = "cancelled by request before it started"
-            cancelled.failureKind = "cancelled"
-            cancelled.finishedAt = Date()
+            let event = Self.settle(&cancelled, .cancelled, reason: "cancelled by request before it started", kind: "cancelled",
+                                    board: nil, message: "cancelled while queued")
             do throws(StoreError) {
-                published(try store.updateJob(cancelled, appending: JobEvent(jobID: id, kind: "finished", message: "cancelled while queued", state: .cancelled)))
+                published(try store.updateJob(cancelled, appending: event))
                 queued[id] = nil
-                queuedSince[id] = nil
-                metrics.jobFinished(.cancelled, seconds: nil)
+                finished(cancelled)
                 return cancelled
             } catch {
                 guard error.kind.isLeaseLost else { throw Self.storeError(error) }

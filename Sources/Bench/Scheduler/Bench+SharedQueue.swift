@@ -32,9 +32,10 @@ extension Bench {
                 published(event)
             }
             refreshQueue()
-            for info in registry.boards { persist(info) }
             otherHostsBoards = try (store.benchBoards() ?? []).filter { $0.host != store.sharedHost }
             if renewalFailures > 0 {
+                // Board changes are stored as they happen; those the outage refused are stored now.
+                for info in registry.boards { persist(info) }
                 logger.notice("the shared store is back after \(renewalFailures) failed renewal(s); leases held: \(leases.count)")
                 renewalFailures = 0
             }

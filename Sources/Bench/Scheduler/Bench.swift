@@ -152,7 +152,11 @@ public actor Bench {
                 return false
             }
             job.host = store.sharedHost
-            if store.sharedHost != nil { leases[pair.job] = lease }
+            if store.sharedHost != nil {
+                leases[pair.job] = lease
+                // Other hosts list this board from the store: it shows busy from now.
+                if let info = registry.info(pair.board) { persist(info) }
+            }
             running[pair.job] = RunningJob(record: job, board: handle)
             return true
         }
